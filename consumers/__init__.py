@@ -1,0 +1,1 @@
+"""The live side: the /ws/ consumer, its codecs and routing, and the event fan-out."""

@@ -1,0 +1,30 @@
+"""Cairn's policy: who sees, starts, deletes, edits and administers — plain functions over plain data.
+
+Nothing here touches the database. Callers hand in the facts (`Person`, `ThreadFacts`,
+`MessageFacts`) and get back real booleans or plain sets.
+"""
+
+from rules.facts import Person, ThreadFacts, MessageFacts
+from rules.roles import AUDIENCES, ROLES, audiences_by_role
+from rules.visibility import (
+    can_view,
+    can_start_thread,
+    can_see_client,
+    visible_audiences,
+    email_audiences_allowed,
+)
+from rules.deletion import can_delete_message, can_delete_thread
+from rules.audience_change import audience_change
+from rules.administration import (
+    can_read_audit,
+    can_manage_roles,
+    can_manage_assignments,
+    can_switch_portal,
+)
+
+__all__ = [
+    "Person", "ThreadFacts", "MessageFacts", "AUDIENCES", "ROLES", "audiences_by_role",
+    "can_view", "can_start_thread", "can_see_client", "visible_audiences", "email_audiences_allowed",
+    "can_delete_message", "can_delete_thread", "audience_change", "can_read_audit",
+    "can_manage_roles", "can_manage_assignments", "can_switch_portal",
+]

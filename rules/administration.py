@@ -1,0 +1,20 @@
+"""Who administers the practice: audit log, roles, assignments, the portal switch."""
+
+from rules.facts import Person
+from rules.roles import CLINICAL_ADMIN, PRACTICE_ADMIN
+
+
+def can_read_audit(person: Person) -> bool:
+    return person.is_staff and bool({PRACTICE_ADMIN, CLINICAL_ADMIN} & person.roles)
+
+
+def can_manage_roles(person: Person) -> bool:
+    return person.is_staff and PRACTICE_ADMIN in person.roles
+
+
+def can_manage_assignments(person: Person) -> bool:
+    return person.is_staff and bool({PRACTICE_ADMIN, CLINICAL_ADMIN} & person.roles)
+
+
+def can_switch_portal(person: Person) -> bool:
+    return person.is_staff and PRACTICE_ADMIN in person.roles

@@ -1,0 +1,1 @@
+"""Cairn: the Django project and its one app."""

@@ -1,0 +1,68 @@
+"""Builds the rules' plain data (`rules.Person`, `ThreadFacts`, `MessageFacts`) from the database."""
+
+from collections import defaultdict
+
+from rules import MessageFacts, Person, ThreadFacts
+from rules.roles import CLINICIAN, SUPERVISOR
+from server.models import Client, StaffRole, User
+
+
+def person_for(user) -> Person | None:
+    """The rules' view of a signed-in user, or None for users outside any practice."""
+    if user is None or not user.is_authenticated or user.practice_id is None:
+        return None
+    if user.kind == User.CLIENT:
+        client_id = Client.objects.filter(user_id=user.pk).values_list("id", flat=True).first()
+        if client_id is None:
+            return None
+        return Person(user.pk, user.practice_id, "client", client_id=client_id)
+    roles = frozenset(StaffRole.objects.filter(user_id=user.pk).values_list("role", flat=True))
+    assigned = frozenset()
+    supervised = frozenset()
+    if CLINICIAN in roles:
+        assigned = frozenset(Client.objects.filter(clinicians=user.pk).values_list("id", flat=True))
+    if SUPERVISOR in roles:
+        supervised = frozenset(
+            Client.objects.filter(clinicians__supervisors=user.pk,
+                                  clinicians__role_rows__role=CLINICIAN)
+            .values_list("id", flat=True)
+        )
+    return Person(user.pk, user.practice_id, "staff", roles, assigned, supervised)
+
+
+def practice_staff(practice_id: int) -> list[Person]:
+    """Every staff member of the practice as the rules see them, in four queries."""
+    staff_ids = list(User.objects.filter(practice_id=practice_id, kind=User.STAFF, is_active=True)
+                     .order_by("id").values_list("id", flat=True))
+    roles = defaultdict(set)
+    for user_id, role in StaffRole.objects.filter(user_id__in=staff_ids).values_list("user_id", "role"):
+        roles[user_id].add(role)
+    clients_of = defaultdict(set)
+    for client_id, user_id in Client.clinicians.through.objects.filter(
+            client__practice_id=practice_id).values_list("client_id", "user_id"):
+        if CLINICIAN in roles[user_id]:
+            clients_of[user_id].add(client_id)
+    supervised = defaultdict(set)
+    for boss, clinician in User.supervises.through.objects.filter(
+            from_user__practice_id=practice_id).values_list("from_user_id", "to_user_id"):
+        if SUPERVISOR in roles[boss]:
+            supervised[boss] |= clients_of[clinician]
+    return [Person(uid, practice_id, "staff", frozenset(roles[uid]), frozenset(clients_of[uid]),
+                   frozenset(supervised[uid])) for uid in staff_ids]
+
+
+def client_person(client: Client) -> Person | None:
+    """The client's portal account as the rules see it, if they have one."""
+    if client.user_id is None:
+        return None
+    return Person(client.user_id, client.practice_id, "client", client_id=client.pk)
+
+
+def thread_facts(thread) -> ThreadFacts:
+    return ThreadFacts(thread.practice_id, thread.client_id, thread.audience,
+                       deleted=thread.deleted_at is not None)
+
+
+def message_facts(message) -> MessageFacts:
+    return MessageFacts(message.author_kind, message.seen_by_client_at is not None,
+                        deleted=message.deleted_at is not None)

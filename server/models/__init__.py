@@ -1,0 +1,14 @@
+"""Cairn's tables: the practice and its people, threads and messages, per-user marks, the
+append-only audit log, the event log that sockets replay, invitations and the email outbox."""
+
+from server.models.practice import Practice, Topic, User, StaffRole, Client
+from server.models.messaging import Thread, Message, UnreadMark, ArchiveMark
+from server.models.audit import AuditEntry
+from server.models.events import Event
+from server.models.portal import Invitation
+from server.models.outbox import OutboxEmail, EmailNotice
+
+__all__ = [
+    "Practice", "Topic", "User", "StaffRole", "Client", "Thread", "Message", "UnreadMark",
+    "ArchiveMark", "AuditEntry", "Event", "Invitation", "OutboxEmail", "EmailNotice",
+]

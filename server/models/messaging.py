@@ -1,0 +1,81 @@
+"""Threads, messages, and the per-user unread and archive marks."""
+
+from django.db import models
+from django.db.models import Q
+
+from rules.roles import AUDIENCES
+from server.models.practice import Client, Practice, Topic, User
+
+
+class Thread(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="threads")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="threads")
+    audience = models.CharField(max_length=20, choices=[(a, a) for a in AUDIENCES])
+    topic = models.ForeignKey(Topic, on_delete=models.SET_NULL, null=True, blank=True)
+    subject = models.CharField(max_length=200)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    last_message_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["practice", "-last_message_at", "-id"], name="thread_activity"),
+            models.Index(fields=["client", "-last_message_at", "-id"], name="thread_client"),
+            models.Index(fields=["practice", "audience", "-last_message_at"],
+                         name="thread_audience"),
+        ]
+
+    def __str__(self):
+        return f"thread {self.pk}"
+
+
+class Message(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    author_kind = models.CharField(max_length=10)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    seen_by_client_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    client_msg_id = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["thread", "created_at", "id"], name="message_thread")]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "client_msg_id"],
+                                    condition=Q(client_msg_id__isnull=False),
+                                    name="message_client_msg_id_unique"),
+        ]
+
+    def __str__(self):
+        return f"message {self.pk}"
+
+
+class UnreadMark(models.Model):
+    """`user` has not read `message` yet. Rows exist only while unread."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="unread_marks")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="unread_marks")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "thread"], name="unread_user_thread")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "message"], name="unread_unique"),
+        ]
+
+
+class ArchiveMark(models.Model):
+    """`user` archived `thread`; a new message in the thread removes every mark."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="archive_marks")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "thread"], name="archive_unique"),
+        ]

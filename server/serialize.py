@@ -1,0 +1,71 @@
+"""The API's shapes of a thread summary and a message (SPEC §3), shared by HTTP and events."""
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from rules import can_delete_message
+from server.facts import message_facts, thread_facts
+from server.models import ArchiveMark, UnreadMark
+
+
+def iso(moment):
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def thread_dict(thread, *, unread_count: int = 0, archived: bool = False) -> dict:
+    return {
+        "id": thread.pk,
+        "client": {"id": thread.client_id, "name": thread.client.name},
+        "audience": thread.audience,
+        "topic": {"id": thread.topic_id, "name": thread.topic.name} if thread.topic_id else None,
+        "subject": thread.subject,
+        "created_at": iso(thread.created_at),
+        "last_message_at": iso(thread.last_message_at),
+        "unread_count": unread_count,
+        "archived": archived,
+        "deleted": thread.deleted_at is not None,
+    }
+
+
+def author_dict(user) -> dict:
+    return {"id": user.pk, "name": user.display_name, "kind": user.kind}
+
+
+def message_dict(message, *, unread: bool = False, can_delete: bool = False) -> dict:
+    return {
+        "id": message.pk,
+        "thread_id": message.thread_id,
+        "author": author_dict(message.author),
+        "body": message.body,
+        "created_at": iso(message.created_at),
+        "unread": unread,
+        "seen_by_client_at": iso(message.seen_by_client_at),
+        "deleted": message.deleted_at is not None,
+        "can_delete": can_delete,
+    }
+
+
+def with_user_marks(threads, user_id):
+    """Annotate a thread queryset with `user_id`'s unread count and archive flag."""
+    return threads.annotate(
+        unread_count=Count("unread_marks", filter=Q(unread_marks__user_id=user_id,
+                                                    unread_marks__message__deleted_at__isnull=True)),
+        archived=Exists(ArchiveMark.objects.filter(thread=OuterRef("pk"), user_id=user_id)),
+    )
+
+
+def thread_for(person, thread) -> dict:
+    """A single thread's summary as `person` sees it (two small queries)."""
+    unread = UnreadMark.objects.filter(user_id=person.user_id, thread=thread,
+                                       message__deleted_at__isnull=True).count()
+    archived = ArchiveMark.objects.filter(user_id=person.user_id, thread=thread).exists()
+    return thread_dict(thread, unread_count=unread, archived=archived)
+
+
+def messages_for(person, thread, messages) -> list[dict]:
+    """`messages` of `thread` as `person` sees them: their unread dots and delete rights."""
+    unread_ids = set(UnreadMark.objects.filter(user_id=person.user_id, thread=thread)
+                     .values_list("message_id", flat=True))
+    facts = thread_facts(thread)
+    return [message_dict(m, unread=m.pk in unread_ids,
+                         can_delete=can_delete_message(person, facts, message_facts(m)))
+            for m in messages]
