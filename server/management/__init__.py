@@ -1,0 +1,1 @@
+"""Cairn's management commands, run as python -m server <command>."""

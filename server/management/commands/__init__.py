@@ -1,0 +1,1 @@
+"""demo, serve and load_practice (SPEC §3 "Commands")."""
