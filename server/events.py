@@ -61,3 +61,8 @@ def set_publisher(publish) -> None:
     """Install the live fan-out (`consumers.fanout` does so when the ASGI app loads)."""
     global _publisher
     _publisher = publish
+
+
+def signed_out(practice_id: int, user_id: int) -> None:
+    """After commit, close the live sockets of `user_id` (sign-out)."""
+    transaction.on_commit(lambda: _publish_safely(None, signed_out=(practice_id, user_id)))

@@ -127,7 +127,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [STATIC_SOURCE]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+# Served straight from the source folders (no collectstatic step).
 WHITENOISE_USE_FINDERS = True
 
 # Cairn's own knobs.

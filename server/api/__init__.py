@@ -1,3 +1,7 @@
 """The HTTP API (SPEC §3), one module per subject, mounted at /api/."""
 
-from server.api.base import api  # noqa: F401
+from server.api import auth, messages, portal, practice, threads
+from server.api.base import api
+
+for _module in (auth, threads, messages, practice, portal):
+    api.add_router("", _module.router)

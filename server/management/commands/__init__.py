@@ -1,1 +1,1 @@
-"""demo, serve and load_practice (SPEC §3 "Commands")."""
+"""Cairn's own commands (demo, serve, load_practice, ...), besides Django's."""

@@ -1,0 +1,78 @@
+"""Per-user state: read and unread marks, the client's "seen", archive.
+
+Only rows whose state really changes produce an event, so repeating a call is harmless.
+"""
+
+from django.utils import timezone
+
+from server import events, notify
+from server.models import ArchiveMark, Message, UnreadMark
+from server.serialize import iso, thread_for
+
+
+def _read_state(person, thread, message_ids, unread: bool) -> None:
+    if message_ids:
+        events.record(thread.practice_id, events.MESSAGE_READ_STATE,
+                      {"thread_id": thread.pk, "message_ids": sorted(message_ids),
+                       "unread": unread}, thread=thread, user_id=person.user_id)
+
+
+def do_mark_read(person, thread, message_ids=None) -> list:
+    """Mark `message_ids` (default: the whole thread) read for `person`; returns those changed."""
+    marks = UnreadMark.objects.filter(user_id=person.user_id, thread=thread)
+    if message_ids is not None:
+        marks = marks.filter(message_id__in=message_ids)
+    changed = list(marks.values_list("message_id", flat=True))
+    if changed:
+        UnreadMark.objects.filter(user_id=person.user_id, message_id__in=changed).delete()
+        _read_state(person, thread, changed, unread=False)
+    notify.reviewed(person.user_id, thread.pk)
+    return changed
+
+
+def do_mark_thread_read(person, thread) -> list:
+    return do_mark_read(person, thread)
+
+
+def do_mark_unread(person, thread, message) -> bool:
+    """Mark one message unread for `person`; False if it already was."""
+    _, created = UnreadMark.objects.get_or_create(user_id=person.user_id, message=message,
+                                                  thread=thread)
+    if created:
+        _read_state(person, thread, [message.pk], unread=True)
+    return created
+
+
+def do_mark_thread_unread(person, thread) -> bool:
+    """Mark the thread's latest live message unread for `person`."""
+    latest = (Message.objects.filter(thread=thread, deleted_at__isnull=True)
+              .order_by("-created_at", "-id").first())
+    return latest is not None and do_mark_unread(person, thread, latest)
+
+
+def do_client_open(person, thread) -> list:
+    """The client opened `thread`: staff messages become seen (a live receipt) and read."""
+    now = timezone.now()
+    unseen = list(Message.objects.filter(thread=thread, author_kind="staff",
+                                         seen_by_client_at__isnull=True, deleted_at__isnull=True)
+                  .values_list("id", flat=True))
+    if unseen:
+        Message.objects.filter(pk__in=unseen).update(seen_by_client_at=now)
+        for message_id in unseen:
+            events.record(thread.practice_id, events.RECEIPT_SEEN,
+                          {"thread_id": thread.pk, "message_id": message_id,
+                           "seen_by_client_at": iso(now)}, thread=thread)
+    do_mark_read(person, thread)
+    return unseen
+
+
+def do_archive(person, thread, archived: bool) -> bool:
+    """Archive or unarchive `thread` for `person` alone; False if nothing changed."""
+    if archived:
+        _, changed = ArchiveMark.objects.get_or_create(user_id=person.user_id, thread=thread)
+    else:
+        changed = ArchiveMark.objects.filter(user_id=person.user_id, thread=thread).delete()[0] > 0
+    if changed:
+        events.record(thread.practice_id, events.THREAD_UPDATED, {"thread": thread_for(person, thread)},
+                      thread=thread, user_id=person.user_id)
+    return changed

@@ -1,0 +1,49 @@
+"""Sending and deleting messages."""
+
+from django.utils import timezone
+
+from server import events, notify
+from server.audit import audit
+from server.actions import marks
+from server.actions.viewers import client_viewer, staff_viewers
+from server.models import ArchiveMark, Message, UnreadMark
+from server.serialize import message_dict, thread_dict
+
+
+def do_send_message(person, author, thread, body, *, client_msg_id=None,
+                    mark_thread_read=True) -> Message:
+    """Write `body` into `thread` as `author`; everyone else who sees it gets it unread."""
+    now = timezone.now()
+    message = Message.objects.create(thread=thread, author=author, author_kind=person.kind,
+                                     body=body, created_at=now, client_msg_id=client_msg_id)
+    thread.last_message_at = now
+    thread.save(update_fields=["last_message_at"])
+    # A new message brings the thread back out of everyone's archive.
+    ArchiveMark.objects.filter(thread=thread).delete()
+
+    staff = [p for p in staff_viewers(thread) if p.user_id != author.pk]
+    client = client_viewer(thread)
+    readers = [p.user_id for p in staff]
+    if client is not None and client.user_id != author.pk:
+        readers.append(client.user_id)
+    UnreadMark.objects.bulk_create(UnreadMark(user_id=uid, message=message, thread=thread)
+                                   for uid in readers)
+
+    events.record(thread.practice_id, events.MESSAGE_CREATED,
+                  {"thread": thread_dict(thread), "message": message_dict(message, unread=True)},
+                  thread=thread)
+    notify.message_sent(thread, message, staff, client)
+    if mark_thread_read:
+        marks.do_mark_thread_read(person, thread)
+    return message
+
+
+def do_delete_message(person, message, *, request=None) -> None:
+    """Soft-delete: the row stays, visible to staff under the `deleted` filter."""
+    message.deleted_at = timezone.now()
+    message.deleted_by_id = person.user_id
+    message.save(update_fields=["deleted_at", "deleted_by"])
+    events.record(message.thread.practice_id, events.MESSAGE_DELETED,
+                  {"thread_id": message.thread_id, "message_id": message.pk}, thread=message.thread)
+    audit(request, "message.deleted", thread_id=message.thread_id, message_id=message.pk,
+          client_id=message.thread.client_id)

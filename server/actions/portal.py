@@ -1,0 +1,78 @@
+"""Portal invitations and account activation."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from server import events, notify
+from server.audit import audit
+from server.models import Invitation, Message, UnreadMark, User
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _live_invitations(client):
+    return Invitation.objects.filter(client=client, used_at__isnull=True, revoked_at__isnull=True,
+                                     expires_at__gt=timezone.now())
+
+
+def do_invite(client, by, *, request=None) -> dict:
+    """Issue a new single-use link (older links stop working) and queue its email."""
+    if not client.email:
+        return {"status": "no_email"}
+    now = timezone.now()
+    _live_invitations(client).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.create(client=client, token_hash=token_hash(token), created_by=by,
+                              created_at=now,
+                              expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS))
+    notify.invitation(client, f"{settings.PUBLIC_URL}/activate#{token}")
+    audit(request, "invitation.sent", actor=by, practice_id=client.practice_id,
+          client_id=client.pk)
+    return {"status": "sent"}
+
+
+def invite_if_needed(client, by) -> dict | None:
+    """After staff write to `client`: invite them unless they have an account or a live link."""
+    if client.user_id is not None:
+        return None
+    if not client.email:
+        return {"status": "no_email"}
+    if _live_invitations(client).exists():
+        return {"status": "sent"}
+    return do_invite(client, by)
+
+
+def find_invitation(token: str):
+    """The live invitation for `token`, locked; None when unknown, used, revoked or expired."""
+    if not isinstance(token, str) or not token:
+        return None
+    return (Invitation.objects.select_for_update().select_related("client", "client__practice")
+            .filter(token_hash=token_hash(token), used_at__isnull=True, revoked_at__isnull=True,
+                    expires_at__gt=timezone.now()).first())
+
+
+def do_activate(invitation, username, password, *, request=None) -> User:
+    """Create the client's portal account; their unseen staff messages arrive unread."""
+    client = invitation.client
+    now = timezone.now()
+    user = User.objects.create_user(username=username, password=password, kind=User.CLIENT,
+                                    practice_id=client.practice_id, name=client.name,
+                                    email=client.email or "")
+    client.user = user
+    client.save(update_fields=["user"])
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    Invitation.objects.filter(client=client, used_at__isnull=True).update(revoked_at=now)
+    waiting = Message.objects.filter(thread__client=client, thread__deleted_at__isnull=True,
+                                     author_kind="staff", deleted_at__isnull=True)
+    UnreadMark.objects.bulk_create(UnreadMark(user=user, message_id=m_id, thread_id=t_id)
+                                   for m_id, t_id in waiting.values_list("id", "thread_id"))
+    audit(request, "portal.activated", actor=user, client_id=client.pk)
+    return user

@@ -1,0 +1,76 @@
+"""Starting threads, editing their header, deleting them."""
+
+from django.utils import timezone
+
+from rules import audience_change
+from server import events
+from server.actions import marks
+from server.actions.messages import do_send_message
+from server.actions.portal import invite_if_needed
+from server.audit import audit
+from server.facts import practice_staff, thread_facts
+from server.models import Message, Thread
+from server.serialize import thread_dict
+
+
+def do_start_thread(person, author, client, audience, topic, subject, body, *,
+                    client_msg_id=None, mark_thread_read=True):
+    """Open a thread with its first message. Returns (thread, message, invitation) where
+    invitation is None, {"status": "sent"} or {"status": "no_email"} (client without account)."""
+    now = timezone.now()
+    thread = Thread.objects.create(practice_id=client.practice_id, client=client,
+                                   audience=audience, topic=topic, subject=subject,
+                                   created_by=author, created_at=now, last_message_at=now)
+    events.record(thread.practice_id, events.THREAD_CREATED, {"thread": thread_dict(thread)},
+                  thread=thread)
+    message = do_send_message(person, author, thread, body, client_msg_id=client_msg_id,
+                              mark_thread_read=mark_thread_read)
+    invitation = invite_if_needed(client, author) if person.is_staff else None
+    return thread, message, invitation
+
+
+def access_change(thread, new_audience):
+    """(losing, gaining) staff Persons if `thread` moved to `new_audience`."""
+    return audience_change(practice_staff(thread.practice_id), thread_facts(thread), new_audience)
+
+
+def do_edit_header(person, thread, *, audience=None, topic=..., subject=None, request=None):
+    """Apply a confirmed header edit. Who lost access hears `thread.removed` and nothing more;
+    who gained it finds the thread with its latest message unread."""
+    changed = {}
+    losing, gaining = [], []
+    if audience is not None and audience != thread.audience:
+        losing, gaining = access_change(thread, audience)
+        changed["audience"] = {"from": thread.audience, "to": audience}
+        thread.audience = audience
+    if topic is not ... and (topic.pk if topic else None) != thread.topic_id:
+        changed["topic"] = {"from": thread.topic_id, "to": topic.pk if topic else None}
+        thread.topic = topic
+    if subject is not None and subject != thread.subject:
+        changed["subject"] = True
+        thread.subject = subject
+    if not changed:
+        return thread
+    thread.save(update_fields=["audience", "topic", "subject"])
+    for lost in losing:
+        events.record(thread.practice_id, events.THREAD_REMOVED,
+                      {"thread_id": thread.pk, "reason": "access"}, user_id=lost.user_id)
+    events.record(thread.practice_id, events.THREAD_UPDATED, {"thread": thread_dict(thread)},
+                  thread=thread)
+    for gained in gaining:
+        marks.do_mark_thread_unread(gained, thread)
+    audit(request, "thread.edited", thread_id=thread.pk, client_id=thread.client_id,
+          fields=sorted(changed), audience=changed.get("audience"))
+    return thread
+
+
+def do_delete_thread(person, thread, *, request=None) -> None:
+    """Soft-delete the thread and every live message in it."""
+    now = timezone.now()
+    Message.objects.filter(thread=thread, deleted_at__isnull=True).update(
+        deleted_at=now, deleted_by_id=person.user_id)
+    thread.deleted_at = now
+    thread.save(update_fields=["deleted_at"])
+    events.record(thread.practice_id, events.THREAD_REMOVED,
+                  {"thread_id": thread.pk, "reason": "deleted"}, thread=thread)
+    audit(request, "thread.deleted", thread_id=thread.pk, client_id=thread.client_id)

@@ -1,0 +1,80 @@
+"""Sign-in, sign-out, who am I, and the badge."""
+
+from django.contrib.auth import authenticate, login, logout
+from django.db import transaction
+from django.middleware.csrf import get_token
+from ninja import Router, Status
+from ninja.responses import codes_4xx
+from ninja.utils import check_csrf
+
+from server import events
+from server.api.schemas import BadgeOut, ErrorOut, LoginIn, MeOut
+from server.api.session import person, signed_in
+from server.audit import audit
+from server.badges import badge_for
+from server.errors import ApiError, forbidden
+from server.models import User
+
+router = Router(tags=["auth"])
+
+
+def me_dict(request, who) -> dict:
+    user = request.user
+    return {
+        "id": user.pk,
+        "kind": who.kind,
+        "name": user.display_name,
+        "roles": sorted(who.roles),
+        "practice": {"name": user.practice.name, "portal_enabled": user.practice.portal_enabled},
+        "badge": badge_for(who),
+    }
+
+
+def require_csrf(request) -> None:
+    if check_csrf(request) is not None:
+        raise forbidden("csrf_failed", "Missing or wrong CSRF token: GET /api/auth/csrf first.")
+
+
+@router.get("/auth/csrf", response={204: None})
+def csrf(request):
+    """Sets the `csrftoken` cookie; send it back as the X-CSRFToken header."""
+    get_token(request)
+    return Status(204, None)
+
+
+@router.post("/auth/login", response={200: MeOut, codes_4xx: ErrorOut})
+def sign_in(request, payload: LoginIn):
+    require_csrf(request)
+    with transaction.atomic():
+        user = authenticate(request, username=payload.username, password=payload.password)
+        if user is None or user.practice_id is None:
+            audit(request, "login.failed", username=payload.username[:150],
+                  practice_id=User.objects.filter(username=payload.username)
+                  .values_list("practice_id", flat=True).first())
+            raise ApiError(401, "bad_credentials", "Wrong username or password.")
+        if user.kind == User.CLIENT and not user.practice.portal_enabled:
+            audit(request, "login.refused", actor=user, reason="portal_disabled")
+            raise forbidden("portal_disabled", "The practice has switched the client portal off.")
+        login(request, user)
+        audit(request, "login", actor=user)
+    return me_dict(request, person(request))
+
+
+@router.post("/auth/logout", response={204: None}, auth=signed_in)
+def sign_out(request):
+    user_id, practice_id = request.user.pk, request.user.practice_id
+    with transaction.atomic():
+        audit(request, "logout")
+        events.signed_out(practice_id, user_id)
+    logout(request)
+    return Status(204, None)
+
+
+@router.get("/me", response={200: MeOut, codes_4xx: ErrorOut}, auth=signed_in)
+def me(request):
+    return me_dict(request, person(request))
+
+
+@router.get("/badge", response={200: BadgeOut, codes_4xx: ErrorOut}, auth=signed_in)
+def badge(request):
+    return {"unread": badge_for(person(request))}

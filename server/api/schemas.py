@@ -1,0 +1,214 @@
+"""Request and response shapes, so /api/openapi.json says what the endpoints really do."""
+
+from datetime import datetime
+from typing import Literal, Optional
+
+from ninja import Schema
+from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr
+
+
+class Strict(Schema):
+    """Request bodies take JSON types as they are: no "5" for 5, no 1 for true."""
+
+    model_config = ConfigDict(strict=True)
+
+
+# Requests
+
+class LoginIn(Strict):
+    username: StrictStr
+    password: StrictStr
+
+
+class NewThreadIn(Strict):
+    client_id: Optional[StrictInt] = None
+    audience: StrictStr
+    topic_id: Optional[StrictInt] = None
+    subject: Optional[StrictStr] = None
+    body: StrictStr
+    client_msg_id: Optional[StrictStr] = None
+    mark_thread_read: StrictBool = True
+
+
+class NewMessageIn(Strict):
+    body: StrictStr
+    mark_thread_read: StrictBool = True
+    client_msg_id: Optional[StrictStr] = None
+
+
+class HeaderIn(Strict):
+    audience: Optional[StrictStr] = None
+    topic_id: Optional[StrictInt] = None
+    subject: Optional[StrictStr] = None
+    confirm: StrictBool = False
+
+
+class PortalSwitchIn(Strict):
+    portal_enabled: StrictBool
+
+
+class ActivateIn(Strict):
+    token: StrictStr
+    username: StrictStr
+    password: StrictStr
+
+
+class RolesIn(Strict):
+    roles: list[StrictStr]
+
+
+class CliniciansIn(Strict):
+    clinicians: list[StrictInt]
+
+
+# Responses
+
+class Error(Schema):
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    error: Error
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class Author(Ref):
+    kind: Literal["staff", "client"]
+
+
+class PracticeOut(Schema):
+    name: str
+    portal_enabled: bool
+
+
+class MeOut(Schema):
+    id: int
+    kind: Literal["staff", "client"]
+    name: str
+    roles: list[str]
+    practice: PracticeOut
+    badge: int
+
+
+class BadgeOut(Schema):
+    unread: int
+
+
+class ClientOut(Schema):
+    id: int
+    name: str
+    has_portal_account: bool
+    has_email: bool
+
+
+class TopicOut(Schema):
+    id: int
+    name: str
+    subject: str
+
+
+class ThreadOut(Schema):
+    id: int
+    client: Ref
+    audience: str
+    topic: Optional[Ref]
+    subject: str
+    created_at: datetime
+    last_message_at: datetime
+    unread_count: int
+    archived: bool
+    deleted: bool
+
+
+class MessageOut(Schema):
+    id: int
+    thread_id: int
+    author: Author
+    body: str
+    created_at: datetime
+    unread: bool
+    seen_by_client_at: Optional[datetime]
+    deleted: bool
+    can_delete: bool
+
+
+class InvitationOut(Schema):
+    status: Literal["sent", "no_email"]
+
+
+class ThreadPage(Schema):
+    threads: list[ThreadOut]
+    next: Optional[str]
+
+
+class ThreadWithMessages(Schema):
+    thread: ThreadOut
+    messages: list[MessageOut]
+
+
+class ThreadCreated(Schema):
+    thread: ThreadOut
+    message: MessageOut
+    invitation: Optional[InvitationOut]
+
+
+class MessageCreated(Schema):
+    message: MessageOut
+    invitation: Optional[InvitationOut] = None
+
+
+class ThreadOnly(Schema):
+    thread: ThreadOut
+
+
+class MessageOnly(Schema):
+    message: MessageOut
+
+
+class AccessChange(Schema):
+    losing: list[Ref]
+    gaining: list[Ref]
+
+
+class ConfirmError(Error):
+    access_change: AccessChange
+
+
+class ConfirmOut(Schema):
+    error: ConfirmError
+
+
+class RolesOut(Schema):
+    id: int
+    roles: list[str]
+
+
+class CliniciansOut(Schema):
+    id: int
+    clinicians: list[Ref]
+
+
+class InviteOut(Schema):
+    invitation: InvitationOut
+
+
+class AuditEntryOut(Schema):
+    id: int
+    at: datetime
+    actor: Optional[dict]
+    action: str
+    thread_id: Optional[int]
+    message_id: Optional[int]
+    client_id: Optional[int]
+    ip: Optional[str]
+    detail: dict
+
+
+class AuditPage(Schema):
+    entries: list[AuditEntryOut]
+    next: Optional[str]

@@ -1,0 +1,293 @@
+"""Threads: the inbox list, start, view, header edit, delete, read/unread, archive, export."""
+
+from typing import Optional
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpResponse
+from ninja import Router, Status
+from ninja.responses import codes_4xx
+
+from rules import can_delete_thread, can_see_client, can_start_thread
+from server import notify
+from server.access import access_thread
+from server.actions import marks
+from server.actions.messages import do_send_message
+from server.actions.portal import invite_if_needed
+from server.actions.threads import access_change, do_delete_thread, do_edit_header, do_start_thread
+from server.api import paging
+from server.api.schemas import (ConfirmOut, ErrorOut, HeaderIn, MessageCreated, NewMessageIn,
+                                NewThreadIn, ThreadCreated, ThreadOnly, ThreadPage,
+                                ThreadWithMessages)
+from server.api.session import person, require_portal, signed_in
+from server.audit import audit
+from server.badges import unread_by_thread
+from server.errors import ApiError, forbidden, invalid, not_found
+from server.export import thread_pdf
+from server.facts import message_facts, thread_facts
+from server.models import ArchiveMark, Client, Message, Thread, UnreadMark, User
+from server.serialize import messages_for, thread_dict, thread_for
+from server.validation import (clean_audience, clean_body, clean_client_msg_id, clean_subject,
+                               clean_topic)
+from server.visibility import visible_threads
+
+router = Router(tags=["threads"], auth=signed_in)
+
+STATES = ("inbox", "unread", "all", "deleted")
+
+
+def _int_param(value, field):
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise invalid("invalid", f"{field} must be a number.", field=field)
+
+
+@router.get("/threads", response={200: ThreadPage, codes_4xx: ErrorOut})
+def list_threads(request, client: Optional[str] = None, audience: Optional[str] = None,
+                 topic: Optional[str] = None, state: str = "inbox", limit: Optional[int] = None,
+                 before: Optional[str] = None):
+    """The caller's threads, newest activity first, filtered and paged."""
+    who = person(request)
+    if state not in STATES or (state == "deleted" and not who.is_staff):
+        raise invalid("invalid_state", f"state must be one of {', '.join(STATES)}.", field="state")
+    size = paging.limit_of(limit, settings.THREAD_PAGE_DEFAULT, settings.THREAD_PAGE_MAX)
+    threads = Thread.objects.filter(visible_threads(who)).select_related("client", "topic")
+    if client is not None:
+        threads = threads.filter(client_id=_int_param(client, "client"))
+    if audience is not None:
+        threads = threads.filter(audience=clean_audience(audience))
+    if topic is not None:
+        threads = threads.filter(topic_id=_int_param(topic, "topic"))
+    archived = ArchiveMark.objects.filter(thread=OuterRef("pk"), user_id=who.user_id)
+    if state == "deleted":
+        threads = threads.filter(Q(deleted_at__isnull=False) | Exists(
+            Message.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=False)))
+    else:
+        threads = threads.filter(deleted_at__isnull=True)
+    if state == "inbox":
+        threads = threads.filter(~Exists(archived))
+    if state == "unread":
+        threads = threads.filter(Exists(UnreadMark.objects.filter(
+            thread=OuterRef("pk"), user_id=who.user_id, message__deleted_at__isnull=True)))
+    if before:
+        moment, pk = paging.decode(before)
+        threads = threads.filter(Q(last_message_at__lt=moment)
+                                 | Q(last_message_at=moment, pk__lt=pk))
+    page = list(threads.annotate(is_archived=Exists(archived))
+                .order_by("-last_message_at", "-id")[:size + 1])
+    more, page = len(page) > size, page[:size]
+    counts = unread_by_thread(who, [t.pk for t in page])
+    return {
+        "threads": [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived)
+                    for t in page],
+        "next": paging.encode(page[-1].last_message_at, page[-1].pk) if more else None,
+    }
+
+
+def _earlier_send(author, client_msg_id, body):
+    """The message this author already sent under `client_msg_id`, if any."""
+    if client_msg_id is None:
+        return None
+    earlier = Message.objects.select_related("thread", "thread__client", "thread__topic",
+                                             "author").filter(author=author,
+                                                              client_msg_id=client_msg_id).first()
+    if earlier is not None and earlier.body != body:
+        raise ApiError(409, "client_msg_id_conflict",
+                       "client_msg_id was already used for a different message.")
+    return earlier
+
+
+def _target_client(who, client_id):
+    """The client a new thread is for: the caller themselves, or one a staff caller sees."""
+    if who.is_client:
+        if client_id is not None and client_id != who.client_id:
+            raise not_found("client")
+        return Client.objects.select_related("practice").get(pk=who.client_id)
+    if client_id is None:
+        raise invalid("invalid", "client_id is required.", field="client_id")
+    client = Client.objects.select_related("practice").filter(pk=client_id).first()
+    if client is None or not can_see_client(who, client.practice_id, client.pk):
+        raise not_found("client")
+    return client
+
+
+@router.post("/threads", response={200: ThreadCreated, 201: ThreadCreated, 409: ConfirmOut,
+                                   codes_4xx: ErrorOut})
+def start_thread(request, payload: NewThreadIn):
+    """Open a thread with its first message."""
+    who = person(request)
+    with transaction.atomic():
+        client = _target_client(who, payload.client_id)
+        audience = clean_audience(payload.audience)
+        if not can_start_thread(who, client.practice_id, client.pk, audience):
+            raise forbidden("audience_not_allowed", "You cannot write to this client in that audience.")
+        require_portal(client.practice)
+        topic = clean_topic(client.practice_id, payload.topic_id)
+        subject = clean_subject(payload.subject if payload.subject is not None
+                                else (topic.subject if topic else ""))
+        body = clean_body(payload.body)
+        client_msg_id = clean_client_msg_id(payload.client_msg_id)
+        earlier = _earlier_send(request.user, client_msg_id, body)
+        if earlier is not None:
+            return Status(200, {"thread": thread_for(who, earlier.thread),
+                                "message": messages_for(who, earlier.thread, [earlier])[0],
+                                "invitation": None})
+        try:
+            with transaction.atomic():
+                thread, message, invitation = do_start_thread(
+                    who, request.user, client, audience, topic, subject, body,
+                    client_msg_id=client_msg_id, mark_thread_read=payload.mark_thread_read)
+        except IntegrityError:
+            raise ApiError(409, "client_msg_id_conflict", "client_msg_id is being used right now.")
+        audit(request, "thread.created", thread_id=thread.pk, message_id=message.pk,
+              client_id=client.pk)
+        return Status(201, {"thread": thread_for(who, thread),
+                            "message": messages_for(who, thread, [message])[0],
+                            "invitation": invitation})
+
+
+@router.get("/threads/{int:thread_id}", response={200: ThreadWithMessages, codes_4xx: ErrorOut})
+def view_thread(request, thread_id: int, state: Optional[str] = None):
+    """The thread and its messages. A client opening it marks staff messages seen and read;
+    staff keep their unread marks (they mark read on purpose) but count as having reviewed it."""
+    who = person(request)
+    with transaction.atomic():
+        thread = access_thread(who, thread_id)
+        if who.is_client:
+            marks.do_client_open(who, thread)
+        elif thread.deleted_at is None:
+            notify.reviewed(who.user_id, thread.pk)
+        messages = Message.objects.filter(thread=thread).select_related("author")
+        if not (who.is_staff and (state == "deleted" or thread.deleted_at is not None)):
+            messages = messages.filter(deleted_at__isnull=True)
+        audit(request, "thread.viewed", thread_id=thread.pk, client_id=thread.client_id)
+        return {"thread": thread_for(who, thread), "messages": messages_for(who, thread, messages)}
+
+
+@router.patch("/threads/{int:thread_id}", response={200: ThreadOnly, 409: ConfirmOut,
+                                                     codes_4xx: ErrorOut})
+def edit_header(request, thread_id: int, payload: HeaderIn):
+    """Edit audience, topic, subject. An audience change needs `confirm: true`: without it the
+    answer is 409 with who would lose and who would gain access."""
+    who = person(request)
+    with transaction.atomic():
+        thread = access_thread(who, thread_id, lock=True, live=True)
+        if not who.is_staff:
+            raise forbidden("not_allowed", "Only staff can edit a thread's header.")
+        given = payload.model_fields_set
+        audience = clean_audience(payload.audience) if "audience" in given else None
+        topic = clean_topic(thread.practice_id, payload.topic_id) if "topic_id" in given else ...
+        subject = clean_subject(payload.subject) if "subject" in given else None
+        if audience is not None and audience != thread.audience and not payload.confirm:
+            losing, gaining = access_change(thread, audience)
+            names = _staff_names(losing + gaining)
+            raise ApiError(409, "confirm_audience_change",
+                           "Changing the audience changes who can see this thread; confirm it.",
+                           access_change={
+                               "losing": [{"id": p.user_id, "name": names[p.user_id]} for p in losing],
+                               "gaining": [{"id": p.user_id, "name": names[p.user_id]} for p in gaining],
+                           })
+        do_edit_header(who, thread, audience=audience, topic=topic, subject=subject,
+                       request=request)
+        return {"thread": thread_for(who, thread)}
+
+
+def _staff_names(persons) -> dict:
+    users = User.objects.filter(pk__in=[p.user_id for p in persons])
+    return {u.pk: u.display_name for u in users}
+
+
+@router.delete("/threads/{int:thread_id}", response={204: None, codes_4xx: ErrorOut})
+def delete_thread(request, thread_id: int):
+    """Delete the thread and all its messages; needs the right to delete every one of them."""
+    who = person(request)
+    with transaction.atomic():
+        thread = access_thread(who, thread_id, lock=True, live=True)
+        if not who.is_staff:
+            raise forbidden("not_allowed", "Clients cannot delete.")
+        live = Message.objects.filter(thread=thread, deleted_at__isnull=True)
+        if not can_delete_thread(who, thread_facts(thread), [message_facts(m) for m in live]):
+            raise forbidden("seen_by_client",
+                            "The client has seen messages here; only an administrator may delete them.")
+        do_delete_thread(who, thread, request=request)
+    return Status(204, None)
+
+
+def _mark(request, thread_id, change):
+    who = person(request)
+    with transaction.atomic():
+        thread = access_thread(who, thread_id, live=True)
+        change(who, thread)
+        return {"thread": thread_for(who, thread)}
+
+
+@router.post("/threads/{int:thread_id}/read", response={200: ThreadOnly, codes_4xx: ErrorOut})
+def read_thread(request, thread_id: int):
+    """Mark every message of the thread read for the caller."""
+    return _mark(request, thread_id, marks.do_mark_thread_read)
+
+
+@router.post("/threads/{int:thread_id}/unread", response={200: ThreadOnly, codes_4xx: ErrorOut})
+def unread_thread(request, thread_id: int):
+    """Mark the thread's latest message unread for the caller."""
+    return _mark(request, thread_id, marks.do_mark_thread_unread)
+
+
+@router.post("/threads/{int:thread_id}/archive", response={200: ThreadOnly, codes_4xx: ErrorOut})
+def archive_thread(request, thread_id: int):
+    return _mark(request, thread_id, lambda who, thread: marks.do_archive(who, thread, True))
+
+
+@router.post("/threads/{int:thread_id}/unarchive", response={200: ThreadOnly, codes_4xx: ErrorOut})
+def unarchive_thread(request, thread_id: int):
+    return _mark(request, thread_id, lambda who, thread: marks.do_archive(who, thread, False))
+
+
+@router.get("/threads/{int:thread_id}/export", response={200: bytes, codes_4xx: ErrorOut})
+def export_thread(request, thread_id: int):
+    """The thread as a PDF, deleted messages left out."""
+    who = person(request)
+    with transaction.atomic():
+        thread = access_thread(who, thread_id, live=True)
+        audit(request, "thread.exported", thread_id=thread.pk, client_id=thread.client_id)
+        pdf = thread_pdf(thread)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="thread-{thread.pk}.pdf"'
+    return response
+
+
+@router.post("/threads/{int:thread_id}/messages", response={200: MessageCreated,
+                                                            201: MessageCreated,
+                                                            codes_4xx: ErrorOut})
+def send_message(request, thread_id: int, payload: NewMessageIn):
+    """Reply in a thread. The same `client_msg_id` from the same author returns the first message."""
+    who = person(request)
+    with transaction.atomic():
+        thread = access_thread(who, thread_id, lock=True, live=True)
+        require_portal(request.user.practice)
+        body = clean_body(payload.body)
+        client_msg_id = clean_client_msg_id(payload.client_msg_id)
+        earlier = _earlier_send(request.user, client_msg_id, body)
+        if earlier is not None:
+            if earlier.thread_id != thread.pk:
+                raise ApiError(409, "client_msg_id_conflict",
+                               "client_msg_id was already used in another thread.")
+            return Status(200, {"message": messages_for(who, thread, [earlier])[0]})
+        try:
+            with transaction.atomic():
+                message = do_send_message(who, request.user, thread, body,
+                                          client_msg_id=client_msg_id,
+                                          mark_thread_read=payload.mark_thread_read)
+        except IntegrityError:
+            raise ApiError(409, "client_msg_id_conflict", "client_msg_id is being used right now.")
+        invitation = None
+        if who.is_staff:
+            invitation = invite_if_needed(thread.client, request.user)
+        audit(request, "message.sent", thread_id=thread.pk, message_id=message.pk,
+              client_id=thread.client_id)
+        return Status(201, {"message": messages_for(who, thread, [message])[0],
+                            "invitation": invitation})
