@@ -4,11 +4,10 @@ from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
 from django.middleware.csrf import get_token
 from ninja import Router, Status
-from ninja.responses import codes_4xx
 from ninja.utils import check_csrf
 
 from server import events
-from server.api.schemas import BadgeOut, ErrorOut, LoginIn, MeOut
+from server.api.schemas import ERRORS, BadgeOut, ErrorOut, LoginIn, MeOut
 from server.api.session import person, signed_in
 from server.audit import audit
 from server.badges import badge_for
@@ -42,19 +41,20 @@ def csrf(request):
     return Status(204, None)
 
 
-@router.post("/auth/login", response={200: MeOut, codes_4xx: ErrorOut})
+@router.post("/auth/login", response={200: MeOut, ERRORS: ErrorOut})
 def sign_in(request, payload: LoginIn):
     require_csrf(request)
+    user = authenticate(request, username=payload.username, password=payload.password)
+    # Refusals are audited on their own: no transaction to roll them back with the refusal.
+    if user is None or user.practice_id is None:
+        audit(request, "login.failed", username=payload.username[:150],
+              practice_id=User.objects.filter(username=payload.username)
+              .values_list("practice_id", flat=True).first())
+        raise ApiError(401, "bad_credentials", "Wrong username or password.")
+    if user.kind == User.CLIENT and not user.practice.portal_enabled:
+        audit(request, "login.refused", actor=user, reason="portal_disabled")
+        raise forbidden("portal_disabled", "The practice has switched the client portal off.")
     with transaction.atomic():
-        user = authenticate(request, username=payload.username, password=payload.password)
-        if user is None or user.practice_id is None:
-            audit(request, "login.failed", username=payload.username[:150],
-                  practice_id=User.objects.filter(username=payload.username)
-                  .values_list("practice_id", flat=True).first())
-            raise ApiError(401, "bad_credentials", "Wrong username or password.")
-        if user.kind == User.CLIENT and not user.practice.portal_enabled:
-            audit(request, "login.refused", actor=user, reason="portal_disabled")
-            raise forbidden("portal_disabled", "The practice has switched the client portal off.")
         login(request, user)
         audit(request, "login", actor=user)
     return me_dict(request, person(request))
@@ -70,11 +70,11 @@ def sign_out(request):
     return Status(204, None)
 
 
-@router.get("/me", response={200: MeOut, codes_4xx: ErrorOut}, auth=signed_in)
+@router.get("/me", response={200: MeOut, ERRORS: ErrorOut}, auth=signed_in)
 def me(request):
     return me_dict(request, person(request))
 
 
-@router.get("/badge", response={200: BadgeOut, codes_4xx: ErrorOut}, auth=signed_in)
+@router.get("/badge", response={200: BadgeOut, ERRORS: ErrorOut}, auth=signed_in)
 def badge(request):
     return {"unread": badge_for(person(request))}

@@ -1,7 +1,10 @@
 """The NinjaAPI object and its error handlers: every error is {"error": {"code", "message"}}."""
 
+import json
+
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 
 from server.errors import ApiError
@@ -32,6 +35,10 @@ def _not_signed_in(request, exc):
 def _http_error(request, exc: HttpError):
     if exc.status_code == 400:
         return error_response(request, 400, "malformed", "The request body is not valid JSON.")
+    if exc.status_code == 403:
+        # The only HttpError(403) ninja raises itself: SessionAuth's CSRF check.
+        return error_response(request, 403, "csrf_failed",
+                              "Missing or wrong CSRF token: GET /api/auth/csrf first.")
     return error_response(request, exc.status_code, "error", str(exc))
 
 
@@ -40,14 +47,31 @@ def _not_found(request, exc):
     return error_response(request, 404, "not_found", "Not found.")
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    return error_response(request, 413, "too_large", "The request is too large.")
+
+
+def _not_an_object(request) -> bool:
+    """Whether the request body is empty or JSON other than an object (ninja then reports
+    missing fields, not a wrong body)."""
+    try:
+        return not isinstance(json.loads(request.body or b"null"), dict)
+    except Exception:
+        return True
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
     errors = exc.errors
     # A body that is not a JSON object at all is malformed, not merely invalid.
-    if any(e.get("loc", ())[-1:] in (("payload",), ("body",)) and "type" in e.get("type", "")
-           for e in errors):
+    if any(e.get("loc", ())[:1] == ("body",) for e in errors) and _not_an_object(request):
         return error_response(request, 400, "malformed", "The request body must be a JSON object.")
     first = errors[0] if errors else {}
-    field = ".".join(str(part) for part in first.get("loc", ())[2:]) or "request"
+    # loc is ("body", "payload", field, ...) for bodies and ("query", name) for query strings.
+    loc = list(first.get("loc", ()))[1:]
+    if loc[:1] == ["payload"]:
+        loc = loc[1:]
+    field = ".".join(str(part) for part in loc) or "request"
     return error_response(request, 422, "invalid", f"{field}: {first.get('msg', 'invalid value')}",
                           field=field)

@@ -2,13 +2,12 @@
 
 from django.db import transaction
 from ninja import Router, Status
-from ninja.responses import codes_4xx
 
 from rules import can_delete_message
 from server.access import access_message
 from server.actions import marks
 from server.actions.messages import do_delete_message
-from server.api.schemas import ErrorOut, MessageOnly
+from server.api.schemas import ERRORS, ErrorOut, MessageOnly
 from server.api.session import person, signed_in
 from server.errors import ApiError, forbidden
 from server.facts import message_facts, thread_facts
@@ -25,18 +24,20 @@ def _mark(request, message_id, change):
         return {"message": messages_for(who, message.thread, [message])[0]}
 
 
-@router.post("/messages/{int:message_id}/read", response={200: MessageOnly, codes_4xx: ErrorOut})
+@router.post("/messages/{int:message_id}/read", 
+             response={200: MessageOnly, ERRORS: ErrorOut})
 def read_message(request, message_id: int):
     return _mark(request, message_id,
                  lambda who, thread, message: marks.do_mark_read(who, thread, [message.pk]))
 
 
-@router.post("/messages/{int:message_id}/unread", response={200: MessageOnly, codes_4xx: ErrorOut})
+@router.post("/messages/{int:message_id}/unread", 
+             response={200: MessageOnly, ERRORS: ErrorOut})
 def unread_message(request, message_id: int):
     return _mark(request, message_id, marks.do_mark_unread)
 
 
-@router.delete("/messages/{int:message_id}", response={204: None, codes_4xx: ErrorOut})
+@router.delete("/messages/{int:message_id}", response={204: None, ERRORS: ErrorOut})
 def delete_message(request, message_id: int):
     """Delete while the client has not seen it; after that, only the thread kind's admin."""
     who = person(request)

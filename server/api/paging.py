@@ -1,7 +1,7 @@
 """Opaque keyset cursors for `before=` / `next`."""
 
 import base64
-from datetime import datetime
+from datetime import datetime, timezone
 
 from server.errors import invalid
 
@@ -13,8 +13,12 @@ def encode(moment: datetime, pk: int) -> str:
 def decode(cursor: str) -> tuple[datetime, int]:
     try:
         moment, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(moment), int(pk)
-    except (ValueError, UnicodeError):
+        moment, pk = datetime.fromisoformat(moment), int(pk)
+        # Hand-made cursors: no naive or out-of-range moments, no ids past 64 bits.
+        if moment.tzinfo is None or not -2**63 <= pk < 2**63:
+            raise ValueError(cursor)
+        return moment.astimezone(timezone.utc), pk
+    except (ValueError, UnicodeError, OverflowError):
         raise invalid("invalid_cursor", "before: not a cursor this API gave out.", field="before")
 
 
@@ -24,3 +28,9 @@ def limit_of(value, default: int, maximum: int) -> int:
     if not 1 <= value <= maximum:
         raise invalid("invalid", f"limit must be 1 to {maximum}.", field="limit")
     return value
+
+
+def check_id(value, field: str) -> None:
+    """Ids are 64-bit: a longer number would overflow the database driver (422, not 500)."""
+    if value is not None and not -2**63 <= value < 2**63:
+        raise invalid("invalid", f"{field}: not an id.", field=field)

@@ -4,11 +4,10 @@ from django.contrib.auth import login, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from ninja import Router, Status
-from ninja.responses import codes_4xx
 
 from server.actions.portal import do_activate, find_invitation
 from server.api.auth import me_dict, require_csrf
-from server.api.schemas import ActivateIn, ErrorOut, MeOut
+from server.api.schemas import ERRORS, ActivateIn, ErrorOut, MeOut
 from server.api.session import person, require_portal
 from server.errors import ApiError, invalid
 from server.models import User
@@ -16,7 +15,7 @@ from server.models import User
 router = Router(tags=["portal"])
 
 
-@router.post("/portal/activate", response={201: MeOut, codes_4xx: ErrorOut})
+@router.post("/portal/activate", response={201: MeOut, ERRORS: ErrorOut})
 def activate(request, payload: ActivateIn):
     """Create a portal account from an invitation token; signs the client in."""
     require_csrf(request)

@@ -4,7 +4,6 @@ from typing import Optional
 
 from django.db import transaction
 from ninja import Router
-from ninja.responses import codes_4xx
 
 from rules import ROLES, can_manage_assignments, can_manage_roles, can_read_audit, can_see_client
 from rules import can_switch_portal
@@ -12,7 +11,7 @@ from rules.roles import CLINICIAN
 from server.actions.portal import do_invite
 from server.actions.practice import do_set_clinicians, do_set_roles, do_switch_portal
 from server.api import paging
-from server.api.schemas import (AuditPage, CliniciansIn, CliniciansOut, ClientOut, ErrorOut,
+from server.api.schemas import (ERRORS, AuditPage, CliniciansIn, CliniciansOut, ClientOut, ErrorOut,
                                 InviteOut, PracticeOut, PortalSwitchIn, RolesIn, RolesOut, TopicOut)
 from server.api.session import person, require_portal, signed_in
 from server.errors import ApiError, forbidden, invalid, not_found
@@ -23,7 +22,7 @@ router = Router(tags=["practice"], auth=signed_in)
 TYPEAHEAD_LIMIT = 50
 
 
-@router.get("/clients", response={200: list[ClientOut], codes_4xx: ErrorOut})
+@router.get("/clients", response={200: list[ClientOut], ERRORS: ErrorOut})
 def list_clients(request, q: str = ""):
     """Clients the caller can message, by name (type-ahead with `q`)."""
     who = person(request, staff_only=True)
@@ -34,14 +33,14 @@ def list_clients(request, q: str = ""):
              "has_email": bool(c.email)} for c in clients]
 
 
-@router.get("/topics", response={200: list[TopicOut], codes_4xx: ErrorOut})
+@router.get("/topics", response={200: list[TopicOut], ERRORS: ErrorOut})
 def list_topics(request):
     who = person(request)
     return [{"id": t.pk, "name": t.name, "subject": t.subject}
             for t in Topic.objects.filter(practice_id=who.practice_id)]
 
 
-@router.put("/practice", response={200: PracticeOut, codes_4xx: ErrorOut})
+@router.put("/practice", response={200: PracticeOut, ERRORS: ErrorOut})
 def switch_portal(request, payload: PortalSwitchIn):
     """Switch the client portal on or off (practice admins)."""
     who = person(request, staff_only=True)
@@ -53,7 +52,7 @@ def switch_portal(request, payload: PortalSwitchIn):
     return {"name": practice.name, "portal_enabled": practice.portal_enabled}
 
 
-@router.put("/staff/{int:staff_id}/roles", response={200: RolesOut, codes_4xx: ErrorOut})
+@router.put("/staff/{int:staff_id}/roles", response={200: RolesOut, ERRORS: ErrorOut})
 def set_roles(request, staff_id: int, payload: RolesIn):
     """Replace a staff member's roles (practice admins); applies at once."""
     who = person(request, staff_only=True)
@@ -81,7 +80,7 @@ def _client_for_admin(who, client_id, lock=False):
 
 
 @router.put("/clients/{int:client_id}/clinicians", response={200: CliniciansOut,
-                                                              codes_4xx: ErrorOut})
+                                                              ERRORS: ErrorOut})
 def set_clinicians(request, client_id: int, payload: CliniciansIn):
     """Replace a client's assigned clinicians (practice and clinical admins); applies at once."""
     who = person(request, staff_only=True)
@@ -90,6 +89,8 @@ def set_clinicians(request, client_id: int, payload: CliniciansIn):
         if not can_manage_assignments(who):
             raise forbidden("not_allowed", "Only a practice or clinical admin can assign clinicians.")
         wanted = set(payload.clinicians)
+        for staff_id in wanted:
+            paging.check_id(staff_id, "clinicians")
         clinicians = list(User.objects.filter(pk__in=wanted, practice_id=who.practice_id,
                                               kind=User.STAFF, role_rows__role=CLINICIAN))
         missing = sorted(wanted - {u.pk for u in clinicians})
@@ -101,7 +102,7 @@ def set_clinicians(request, client_id: int, payload: CliniciansIn):
                                             for u in sorted(clinicians, key=lambda u: u.pk)]}
 
 
-@router.post("/clients/{int:client_id}/invite", response={200: InviteOut, codes_4xx: ErrorOut})
+@router.post("/clients/{int:client_id}/invite", response={200: InviteOut, ERRORS: ErrorOut})
 def invite(request, client_id: int):
     """(Re)send the portal invitation; any older link stops working."""
     who = person(request, staff_only=True)
@@ -113,7 +114,7 @@ def invite(request, client_id: int):
         return {"invitation": do_invite(client, request.user, request=request)}
 
 
-@router.get("/audit", response={200: AuditPage, codes_4xx: ErrorOut})
+@router.get("/audit", response={200: AuditPage, ERRORS: ErrorOut})
 def read_audit(request, thread: Optional[int] = None, actor: Optional[int] = None,
                limit: Optional[int] = None, before: Optional[int] = None):
     """The practice's audit log, newest first (practice and clinical admins)."""
@@ -121,6 +122,8 @@ def read_audit(request, thread: Optional[int] = None, actor: Optional[int] = Non
     if not can_read_audit(who):
         raise forbidden("not_allowed", "Only practice and clinical admins read the audit log.")
     size = paging.limit_of(limit, 100, 500)
+    for field, value in (("thread", thread), ("actor", actor), ("before", before)):
+        paging.check_id(value, field)
     entries = AuditEntry.objects.filter(practice_id=who.practice_id).select_related("actor")
     if thread is not None:
         entries = entries.filter(thread_id=thread)

@@ -212,3 +212,8 @@ class AuditEntryOut(Schema):
 class AuditPage(Schema):
     entries: list[AuditEntryOut]
     next: Optional[str]
+
+
+# The error statuses an endpoint can answer with, all in the ErrorOut shape.
+ERRORS = frozenset({400, 401, 403, 404, 410, 413, 422, 429})
+ERRORS_AND_CONFLICT = ERRORS | {409}

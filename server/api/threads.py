@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from ninja import Router, Status
-from ninja.responses import codes_4xx
 
 from rules import can_delete_thread, can_see_client, can_start_thread
 from server import notify
@@ -17,7 +16,8 @@ from server.actions.messages import do_send_message
 from server.actions.portal import invite_if_needed
 from server.actions.threads import access_change, do_delete_thread, do_edit_header, do_start_thread
 from server.api import paging
-from server.api.schemas import (ConfirmOut, ErrorOut, HeaderIn, MessageCreated, NewMessageIn,
+from server.api.schemas import (ERRORS, ERRORS_AND_CONFLICT, ConfirmOut, ErrorOut, HeaderIn,
+                                MessageCreated, NewMessageIn,
                                 NewThreadIn, ThreadCreated, ThreadOnly, ThreadPage,
                                 ThreadWithMessages)
 from server.api.session import person, require_portal, signed_in
@@ -41,12 +41,16 @@ def _int_param(value, field):
     if value is None or value == "":
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
+        number = None
+    # Ids are 64-bit: a longer number would overflow the database driver.
+    if number is None or not -2**63 <= number < 2**63:
         raise invalid("invalid", f"{field} must be a number.", field=field)
+    return number
 
 
-@router.get("/threads", response={200: ThreadPage, codes_4xx: ErrorOut})
+@router.get("/threads", response={200: ThreadPage, ERRORS: ErrorOut})
 def list_threads(request, client: Optional[str] = None, audience: Optional[str] = None,
                  topic: Optional[str] = None, state: str = "inbox", limit: Optional[int] = None,
                  before: Optional[str] = None):
@@ -115,8 +119,8 @@ def _target_client(who, client_id):
     return client
 
 
-@router.post("/threads", response={200: ThreadCreated, 201: ThreadCreated, 409: ConfirmOut,
-                                   codes_4xx: ErrorOut})
+@router.post("/threads",
+             response={200: ThreadCreated, 201: ThreadCreated, ERRORS_AND_CONFLICT: ErrorOut})
 def start_thread(request, payload: NewThreadIn):
     """Open a thread with its first message."""
     who = person(request)
@@ -150,7 +154,7 @@ def start_thread(request, payload: NewThreadIn):
                             "invitation": invitation})
 
 
-@router.get("/threads/{int:thread_id}", response={200: ThreadWithMessages, codes_4xx: ErrorOut})
+@router.get("/threads/{int:thread_id}", response={200: ThreadWithMessages, ERRORS: ErrorOut})
 def view_thread(request, thread_id: int, state: Optional[str] = None):
     """The thread and its messages. A client opening it marks staff messages seen and read;
     staff keep their unread marks (they mark read on purpose) but count as having reviewed it."""
@@ -169,7 +173,7 @@ def view_thread(request, thread_id: int, state: Optional[str] = None):
 
 
 @router.patch("/threads/{int:thread_id}", response={200: ThreadOnly, 409: ConfirmOut,
-                                                     codes_4xx: ErrorOut})
+                                                     ERRORS: ErrorOut})
 def edit_header(request, thread_id: int, payload: HeaderIn):
     """Edit audience, topic, subject. An audience change needs `confirm: true`: without it the
     answer is 409 with who would lose and who would gain access."""
@@ -201,7 +205,7 @@ def _staff_names(persons) -> dict:
     return {u.pk: u.display_name for u in users}
 
 
-@router.delete("/threads/{int:thread_id}", response={204: None, codes_4xx: ErrorOut})
+@router.delete("/threads/{int:thread_id}", response={204: None, ERRORS: ErrorOut})
 def delete_thread(request, thread_id: int):
     """Delete the thread and all its messages; needs the right to delete every one of them."""
     who = person(request)
@@ -225,29 +229,29 @@ def _mark(request, thread_id, change):
         return {"thread": thread_for(who, thread)}
 
 
-@router.post("/threads/{int:thread_id}/read", response={200: ThreadOnly, codes_4xx: ErrorOut})
+@router.post("/threads/{int:thread_id}/read", response={200: ThreadOnly, ERRORS: ErrorOut})
 def read_thread(request, thread_id: int):
     """Mark every message of the thread read for the caller."""
     return _mark(request, thread_id, marks.do_mark_thread_read)
 
 
-@router.post("/threads/{int:thread_id}/unread", response={200: ThreadOnly, codes_4xx: ErrorOut})
+@router.post("/threads/{int:thread_id}/unread", response={200: ThreadOnly, ERRORS: ErrorOut})
 def unread_thread(request, thread_id: int):
     """Mark the thread's latest message unread for the caller."""
     return _mark(request, thread_id, marks.do_mark_thread_unread)
 
 
-@router.post("/threads/{int:thread_id}/archive", response={200: ThreadOnly, codes_4xx: ErrorOut})
+@router.post("/threads/{int:thread_id}/archive", response={200: ThreadOnly, ERRORS: ErrorOut})
 def archive_thread(request, thread_id: int):
     return _mark(request, thread_id, lambda who, thread: marks.do_archive(who, thread, True))
 
 
-@router.post("/threads/{int:thread_id}/unarchive", response={200: ThreadOnly, codes_4xx: ErrorOut})
+@router.post("/threads/{int:thread_id}/unarchive", response={200: ThreadOnly, ERRORS: ErrorOut})
 def unarchive_thread(request, thread_id: int):
     return _mark(request, thread_id, lambda who, thread: marks.do_archive(who, thread, False))
 
 
-@router.get("/threads/{int:thread_id}/export", response={200: bytes, codes_4xx: ErrorOut})
+@router.get("/threads/{int:thread_id}/export", response={200: bytes, ERRORS: ErrorOut})
 def export_thread(request, thread_id: int):
     """The thread as a PDF, deleted messages left out."""
     who = person(request)
@@ -260,9 +264,8 @@ def export_thread(request, thread_id: int):
     return response
 
 
-@router.post("/threads/{int:thread_id}/messages", response={200: MessageCreated,
-                                                            201: MessageCreated,
-                                                            codes_4xx: ErrorOut})
+@router.post("/threads/{int:thread_id}/messages",
+             response={200: MessageCreated, 201: MessageCreated, ERRORS_AND_CONFLICT: ErrorOut})
 def send_message(request, thread_id: int, payload: NewMessageIn):
     """Reply in a thread. The same `client_msg_id` from the same author returns the first message."""
     who = person(request)

@@ -1,0 +1,46 @@
+"""Sign-in with CSRF, sign-out, and the session's idle timeout."""
+
+from django.conf import settings
+
+from tests.factory import PASSWORD, JsonClient
+
+
+def csrf_client():
+    api = JsonClient(enforce_csrf_checks=True)
+    assert api.get("/api/auth/csrf").status_code == 204
+    return api, {"HTTP_X_CSRFTOKEN": api.http.cookies["csrftoken"].value}
+
+
+def test_staff_and_client_sign_in_with_csrf_and_sign_out(world):
+    for username, kind in (("sam", "staff"), ("dana", "client")):
+        api, header = csrf_client()
+        r = api.post("/api/auth/login", {"username": username, "password": PASSWORD}, **header)
+        assert r.status_code == 200, r.content
+        assert r.json()["kind"] == kind
+        header = {"HTTP_X_CSRFTOKEN": api.http.cookies["csrftoken"].value}
+        assert api.get("/api/me").status_code == 200
+        assert api.post("/api/auth/logout", **header).status_code == 204
+        r = api.get("/api/me")
+        assert r.status_code == 401 and r.json()["error"]["code"] == "not_signed_in"
+
+
+def test_wrong_password_is_401_and_says_nothing_about_the_user(world):
+    api, header = csrf_client()
+    wrong = api.post("/api/auth/login", {"username": "sam", "password": "nope"}, **header)
+    nobody = api.post("/api/auth/login", {"username": "nobody", "password": "nope"}, **header)
+    assert wrong.status_code == nobody.status_code == 401
+    assert wrong.json() == nobody.json()
+
+
+def test_login_without_csrf_token_is_refused(world):
+    api = JsonClient(enforce_csrf_checks=True)
+    r = api.post("/api/auth/login", {"username": "sam", "password": PASSWORD})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
+
+
+def test_session_cookie_is_http_only_and_expires_after_30_idle_minutes(world):
+    api, header = csrf_client()
+    api.post("/api/auth/login", {"username": "sam", "password": PASSWORD}, **header)
+    cookie = api.http.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
