@@ -1,9 +1,17 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 
 from server.api import api
+from server.api.base import error_response
+
+
+def api_not_found(request, rest=""):
+    """Any other /api/ path (say /api/threads/abc) is a JSON 404 like every other API error."""
+    return error_response(request, 404, "not_found", "Not found.")
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
 ]
