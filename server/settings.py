@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "server.middleware.content_security_policy",
 ]
 
 ROOT_URLCONF = "server.urls"
@@ -130,10 +131,24 @@ STATICFILES_DIRS = [STATIC_SOURCE]
 # Served straight from the source folders (no collectstatic step).
 WHITENOISE_USE_FINDERS = True
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                "KEY_PREFIX": "cairn"}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+
 # Cairn's own knobs.
 INVITATION_TTL_DAYS = 7
 THREAD_PAGE_DEFAULT = 50
 THREAD_PAGE_MAX = 200
+LOGIN_WINDOW_SECONDS = int(os.environ.get("CAIRN_LOGIN_WINDOW_SECONDS", 15 * 60))
+LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_USERNAME", 5))
+LOGIN_FAILURES_PER_IP = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_IP", 30))
+SEND_LIMIT_PER_MINUTE = int(os.environ.get("CAIRN_SEND_LIMIT_PER_MINUTE", 30))
+# No inline script or style anywhere: every page loads its code from /static/.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+                           "base-uri 'none'; form-action 'self'; object-src 'none'")
 
 LOGGING = {
     "version": 1,

@@ -4,9 +4,12 @@ from tests.factory import JsonClient, make_world
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_tmp_var(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Each test counts its own rate limits.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": str(tmp_path)}}
 
 
 @pytest.fixture

@@ -1,15 +1,16 @@
 """Sign-in, sign-out, who am I, and the badge."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
 from django.middleware.csrf import get_token
 from ninja import Router, Status
 from ninja.utils import check_csrf
 
-from server import events
+from server import events, ratelimit
 from server.api.schemas import ERRORS, BadgeOut, ErrorOut, LoginIn, MeOut
 from server.api.session import person, signed_in
-from server.audit import audit
+from server.audit import audit, client_ip
 from server.badges import badge_for
 from server.errors import ApiError, forbidden
 from server.models import User
@@ -44,12 +45,19 @@ def csrf(request):
 @router.post("/auth/login", response={200: MeOut, ERRORS: ErrorOut})
 def sign_in(request, payload: LoginIn):
     require_csrf(request)
-    user = authenticate(request, username=payload.username, password=payload.password)
+    username = payload.username[:150]
+    practice_id = User.objects.filter(username=username).values_list("practice_id", flat=True).first()
     # Refusals are audited on their own: no transaction to roll them back with the refusal.
+    try:
+        _refuse_while_guessing(request, username)
+    except ApiError:
+        audit(request, "login.throttled", username=username, practice_id=practice_id)
+        raise
+    user = authenticate(request, username=username, password=payload.password)
     if user is None or user.practice_id is None:
-        audit(request, "login.failed", username=payload.username[:150],
-              practice_id=User.objects.filter(username=payload.username)
-              .values_list("practice_id", flat=True).first())
+        ratelimit.hit("login-user", username.lower(), settings.LOGIN_WINDOW_SECONDS)
+        ratelimit.hit("login-ip", client_ip(request) or "-", settings.LOGIN_WINDOW_SECONDS)
+        audit(request, "login.failed", username=username, practice_id=practice_id)
         raise ApiError(401, "bad_credentials", "Wrong username or password.")
     if user.kind == User.CLIENT and not user.practice.portal_enabled:
         audit(request, "login.refused", actor=user, reason="portal_disabled")
@@ -58,6 +66,16 @@ def sign_in(request, payload: LoginIn):
         login(request, user)
         audit(request, "login", actor=user)
     return me_dict(request, person(request))
+
+
+def _refuse_while_guessing(request, username: str) -> None:
+    """429 once a username, or an address, has failed too often in the window."""
+    window = settings.LOGIN_WINDOW_SECONDS
+    for name, key, limit in (
+            ("login-user", username.lower(), settings.LOGIN_FAILURES_PER_USERNAME),
+            ("login-ip", client_ip(request) or "-", settings.LOGIN_FAILURES_PER_IP)):
+        ratelimit.refuse_if_over(name, key, limit, window,
+                                 total=ratelimit.count(name, key, window) + 1)
 
 
 @router.post("/auth/logout", response={204: None}, auth=signed_in)

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from rules import can_delete_thread, can_see_client, can_start_thread
-from server import notify
+from server import notify, ratelimit
 from server.access import access_thread
 from server.actions import marks
 from server.actions.messages import do_send_message
@@ -124,6 +124,7 @@ def _target_client(who, client_id):
 def start_thread(request, payload: NewThreadIn):
     """Open a thread with its first message."""
     who = person(request)
+    ratelimit.check_send(who.user_id)
     with transaction.atomic():
         client = _target_client(who, payload.client_id)
         audience = clean_audience(payload.audience)
@@ -269,6 +270,7 @@ def export_thread(request, thread_id: int):
 def send_message(request, thread_id: int, payload: NewMessageIn):
     """Reply in a thread. The same `client_msg_id` from the same author returns the first message."""
     who = person(request)
+    ratelimit.check_send(who.user_id)
     with transaction.atomic():
         thread = access_thread(who, thread_id, lock=True, live=True)
         require_portal(request.user.practice)

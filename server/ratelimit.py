@@ -1,0 +1,56 @@
+"""Fixed-window rate limits in the shared cache (Redis when REDIS_URL is set).
+
+A limit that cannot be checked (the cache is down) lets the request through and logs it:
+refusing every sign-in because Redis blinked would be worse than a short unguarded window.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+from server.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+
+def _window(name: str, key: str, seconds: int) -> tuple[str, int]:
+    now = time.time()
+    return f"rl:{name}:{key}:{int(now // seconds)}", int(seconds - now % seconds) + 1
+
+
+def count(name: str, key: str, seconds: int) -> int:
+    """How many hits `key` has in the current window of `name`."""
+    bucket, _ = _window(name, key, seconds)
+    try:
+        return cache.get(bucket, 0)
+    except Exception:
+        log.warning("rate limit %s unavailable; letting the request through", name, exc_info=True)
+        return 0
+
+
+def hit(name: str, key: str, seconds: int) -> int:
+    """Count one hit for `key` and return the window's total."""
+    bucket, _ = _window(name, key, seconds)
+    try:
+        cache.add(bucket, 0, timeout=seconds + 1)
+        return cache.incr(bucket)
+    except Exception:
+        log.warning("rate limit %s unavailable; letting the request through", name, exc_info=True)
+        return 0
+
+
+def refuse_if_over(name: str, key: str, limit: int, seconds: int, total: int | None = None):
+    """429 with Retry-After when `key` is past `limit` in this window."""
+    total = count(name, key, seconds) if total is None else total
+    if total > limit:
+        _, retry_after = _window(name, key, seconds)
+        raise ApiError(429, "rate_limited", f"Too many attempts; try again in {retry_after} s.",
+                       retry_after=retry_after)
+
+
+def check_send(user_id: int) -> None:
+    """Sends per user per minute (SEND_LIMIT_PER_MINUTE)."""
+    refuse_if_over("send", str(user_id), settings.SEND_LIMIT_PER_MINUTE, 60,
+                   total=hit("send", str(user_id), 60))
