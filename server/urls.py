@@ -15,3 +15,5 @@ urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
 ]
+
+handler500 = "server.failsafe.server_error"

@@ -1,13 +1,18 @@
 """The NinjaAPI object and its error handlers: every error is {"error": {"code", "message"}}."""
 
 import json
+import logging
 
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 
 from server.errors import ApiError
+from server.failsafe import database_unavailable
+
+log = logging.getLogger(__name__)
 
 api = NinjaAPI(title="Cairn", version="1", urls_namespace="api", openapi_url="/openapi.json",
                docs_url="/docs")
@@ -45,6 +50,13 @@ def _http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return error_response(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_down(request, exc):
+    log.error("database error on %s: %s", request.path, exc)
+    return database_unavailable()
 
 
 @api.exception_handler(RequestDataTooBig)
