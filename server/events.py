@@ -1,13 +1,17 @@
 """The event log and publish-after-commit.
 
 Each state change writes its `Event` rows in its own transaction (`record`), and the rows are
-handed to the live fan-out only once that transaction commits. A push can be lost; the log
-cannot, so a reconnecting socket resumes from its cursor.
+handed to the live fan-out (`consumers.fanout`) only once that transaction commits. A push can be
+lost; the log cannot, so a reconnecting socket resumes from its cursor. `prune` keeps the log to
+`RETENTION` (a socket resuming from older than that is told to resync).
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from server.models import Event
 
@@ -22,47 +26,80 @@ THREAD_CREATED = "thread.created"
 THREAD_UPDATED = "thread.updated"
 THREAD_REMOVED = "thread.removed"
 BADGE = "badge"
+# Internal: a user's roles or relationships changed. Never sent to a client as such: live sockets
+# reload what their user may see, and a resume across it answers `resync_required`.
+ACCESS_CHANGED = "access.changed"
+
+# How long the log is kept at least (SPEC: a socket may resume from within this window).
+RETENTION = timedelta(hours=24)
 
 
 def record(practice_id: int, type: str, payload: dict, *, thread=None, user_id=None) -> Event:
     """Write one event row now and publish it after the surrounding transaction commits.
 
-    A `thread` event reaches whoever sees that thread; a `user_id` event reaches that user only.
+    A `thread` event reaches whoever sees that thread; a `user_id` event reaches that user only
+    (with `thread` too, it is about that thread and still checked against it).
     """
     event = Event.objects.create(practice_id=practice_id, type=type, payload=payload,
                                  thread=thread, user_id=user_id)
-    transaction.on_commit(lambda: _publish_safely(event))
+    transaction.on_commit(lambda: _publish_safely("publish_event", event))
     return event
 
 
 def access_changed(practice_id: int, user_ids) -> None:
-    """After commit, tell live sockets of `user_ids` that what they may see has changed."""
+    """`user_ids` may now see other threads (roles, assignments, supervision, portal switch).
+
+    Logs one `access.changed` event per user; after commit their live sockets reload their
+    facts, drop threads they lost (`thread.removed`), get a fresh badge, or close (a client whose
+    portal was switched off, a deactivated user).
+    """
+    ids = sorted(set(user_ids))
+    if not ids:
+        return
+    rows = Event.objects.bulk_create(
+        Event(practice_id=practice_id, type=ACCESS_CHANGED, payload={}, user_id=uid) for uid in ids)
+    transaction.on_commit(lambda: _publish_safely("publish_events", rows))
+
+
+def recheck_sockets(user_ids) -> None:
+    """After commit, live sockets of `user_ids` reload what they may see (no event row: for
+    changes made outside the actions, such as Django's admin)."""
     ids = sorted(set(user_ids))
     if ids:
-        transaction.on_commit(lambda: _publish_safely(None, access_changed=(practice_id, ids)))
+        transaction.on_commit(lambda: _publish_safely("publish_recheck", ids))
 
 
-def _publish_safely(event, **signal):
-    # The database already holds the change; a broken channel layer must not turn that into an error.
-    try:
-        _publisher(event, **signal)
-    except Exception:
-        log.exception("live push failed (clients will catch up on resume)")
-
-
-def _no_publisher(event, **signal):
-    return None
-
-
-_publisher = _no_publisher  # until consumers.fanout installs the real one
-
-
-def set_publisher(publish) -> None:
-    """Install the live fan-out (`consumers.fanout` does so when the ASGI app loads)."""
-    global _publisher
-    _publisher = publish
+def portal_switched(practice_id: int) -> None:
+    """After commit, every client socket of the practice rechecks the portal switch."""
+    transaction.on_commit(lambda: _publish_safely("publish_portal_switched", practice_id))
 
 
 def signed_out(practice_id: int, user_id: int) -> None:
-    """After commit, close the live sockets of `user_id` (sign-out)."""
-    transaction.on_commit(lambda: _publish_safely(None, signed_out=(practice_id, user_id)))
+    """The user signed out: close every socket of theirs (after commit; at once outside one)."""
+    close_user_sockets(user_id)
+
+
+def close_user_sockets(user_id: int) -> None:
+    """Close every live socket of `user_id` (after commit; at once outside a transaction)."""
+    transaction.on_commit(lambda: _publish_safely("publish_close", user_id))
+
+
+def prune(keep: timedelta = RETENTION) -> int:
+    """Delete events older than `keep`; returns how many. The newest event always stays, so the
+    oldest kept id marks how far back a socket can resume."""
+    newest = Event.objects.aggregate(newest=Max("id"))["newest"]
+    if newest is None:
+        return 0
+    cutoff = timezone.now() - keep
+    deleted, _ = Event.objects.filter(created_at__lt=cutoff, id__lt=newest).delete()
+    return deleted
+
+
+def _publish_safely(name: str, *args) -> None:
+    # The database already holds the change; a broken channel layer must not turn that into an error.
+    try:
+        from consumers import fanout
+
+        getattr(fanout, name)(*args)
+    except Exception:
+        log.exception("live push failed (clients will catch up on resume)")
