@@ -350,10 +350,12 @@ class _Checker:
         """Usernames in the file that an existing user already holds (case-insensitively)."""
         if not self.usernames:
             return
-        taken = (User.objects.annotate(lower=Lower("username"))
-                 .filter(lower__in=list(self.usernames)).values_list("username", flat=True))
-        for username in taken:
-            self.fail(self.usernames[username.lower()], f'username "{username}" is already taken')
+        taken = {name.lower(): name for name in
+                 User.objects.annotate(lower=Lower("username"))
+                 .filter(lower__in=list(self.usernames)).values_list("username", flat=True)}
+        for lowered, where in self.usernames.items():
+            if lowered in taken:
+                self.fail(where, f'username "{taken[lowered]}" is already taken')
 
 
 def _create(plan: PracticePlan) -> Practice:

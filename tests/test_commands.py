@@ -1,0 +1,279 @@
+"""The commands: load_practice (in process and through `python -m server`), and smoke runs of
+`serve` and `demo` as real processes on a free port, each with its own var/ directory."""
+
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from server.management.commands.demo import DEMO_THREADS, demo_data, ensure_demo_practice
+from server.models import Message, Practice, Thread, UnreadMark, User
+from tests.test_practice_file import GOOD
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 90  # seconds; the demo hashes a dozen passwords on its first start
+
+
+# -- in process -------------------------------------------------------------------------------
+
+def test_load_practice_command(db, tmp_path, capsys):
+    path = tmp_path / "good.json"
+    path.write_text(json.dumps(GOOD))
+    call_command("load_practice", str(path))
+    assert 'Created practice "Northside Counseling"' in capsys.readouterr().out
+    assert User.objects.filter(username="dana", kind=User.CLIENT).exists()
+
+    with pytest.raises(CommandError, match='staff.0..username: username "sam" is already taken'):
+        call_command("load_practice", str(path))
+    assert Practice.objects.count() == 1
+
+
+def test_the_demo_practice_is_loaded_once_with_threads_in_every_audience(db):
+    practice, created = ensure_demo_practice()
+    assert created
+    threads = Thread.objects.filter(practice=practice)
+    assert threads.count() == len(DEMO_THREADS)
+    assert set(threads.values_list("audience", flat=True)) == {"administrative", "billing",
+                                                                "clinical"}
+    assert Message.objects.filter(thread__practice=practice).count() == sum(
+        1 + len(replies) for *_, replies in DEMO_THREADS)
+    # Someone has something to read.
+    assert UnreadMark.objects.filter(user__username="cleo").exists()
+
+    again, created = ensure_demo_practice()
+    assert (again, created) == (practice, False)
+    assert Practice.objects.count() == 1 and threads.count() == len(DEMO_THREADS)
+
+
+# -- as processes -----------------------------------------------------------------------------
+
+def server_env(var_dir: Path) -> dict:
+    """The environment of a child `python -m server`: its own var/, the embedded defaults."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "CAIRN_DEMO",
+                        "DJANGO_SETTINGS_MODULE"}}
+    env.update(CAIRN_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1")
+    return env
+
+
+def run_server_command(var_dir: Path, *args, timeout=120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT,
+                          env=server_env(var_dir), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def migrated_var(tmp_path_factory) -> Path:
+    """A var/ directory holding a migrated SQLite database, to copy for each test."""
+    var_dir = tmp_path_factory.mktemp("migrated-var")
+    result = run_server_command(var_dir, "migrate", "--no-input", "-v", "0")
+    assert result.returncode == 0, result.stderr
+    return var_dir
+
+
+@pytest.fixture
+def var_dir(migrated_var, tmp_path) -> Path:
+    var_dir = tmp_path / "var"
+    shutil.copytree(migrated_var, var_dir)
+    return var_dir
+
+
+def count_in(var_dir: Path, expression: str) -> int:
+    result = run_server_command(var_dir, "shell", "-c",
+                                f"from server.models import *; print({expression})")
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+def test_load_practice_through_python_m_server(var_dir, tmp_path):
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(GOOD))
+    data = json.loads(json.dumps(GOOD))
+    data["staff"][2]["roles"][0] = "boss"
+    bad.write_text(json.dumps(data))
+
+    result = run_server_command(var_dir, "load_practice", str(bad))
+    assert result.returncode == 1
+    assert 'staff[2].roles[0]: unknown role "boss"' in result.stderr
+    assert "nothing was created" in result.stderr
+    assert count_in(var_dir, "Practice.objects.count() + User.objects.count()") == 0
+
+    result = run_server_command(var_dir, "load_practice", str(good))
+    assert result.returncode == 0, result.stderr
+    assert 'Created practice "Northside Counseling"' in result.stdout
+    assert count_in(var_dir, "User.objects.count()") == 5
+
+    result = run_server_command(var_dir, "load_practice", str(tmp_path / "missing.json"))
+    assert result.returncode == 1 and "cannot read the file" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Running:
+    """A `python -m server …` process serving on `port`, its output going to a file."""
+
+    def __init__(self, var_dir: Path, port: int, *args):
+        self.port = port
+        self.log = var_dir.parent / f"server-{port}.log"
+        self._out = self.log.open("w")
+        self.process = subprocess.Popen([sys.executable, "-m", "server", *args], cwd=ROOT,
+                                        env=server_env(var_dir), stdout=self._out,
+                                        stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wait_until_serving(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"the server exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.url("/admin/login/"), timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"the server did not answer in {START_TIMEOUT}s:\n{self.output()}")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                pytest.fail(f"the server did not stop on SIGINT:\n{self.output()}")
+        self._out.close()
+        return self.process.returncode
+
+
+@pytest.fixture
+def running():
+    started = []
+
+    def start(var_dir, port, *args):
+        server = Running(var_dir, port, *args)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait()
+
+
+def test_serve_answers_http_and_stops_on_sigint(var_dir, running):
+    port = free_port()
+    server = running(var_dir, port, "serve", "--port", str(port), "--no-worker")
+    server.wait_until_serving()
+    with urllib.request.urlopen(server.url("/admin/login/"), timeout=5) as response:
+        assert b"csrfmiddlewaretoken" in response.read()
+    assert server.stop() == 0
+    output = server.output()
+    assert f"Cairn listening on http://127.0.0.1:{port}/" in output
+    assert f"tcp:port={port}:interface=127.0.0.1:backlog=1024" in output
+
+
+class Browser:
+    """urllib with a cookie jar, speaking to the API as the browser UI does."""
+
+    def __init__(self, server: Running):
+        self.server = server
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def csrf_token(self) -> str:
+        return next(c.value for c in self.cookies if c.name == "csrftoken")
+
+    def request(self, method: str, path: str, data=None):
+        request = urllib.request.Request(self.server.url(path), method=method)
+        body = None
+        if data is not None:
+            body = json.dumps(data).encode()
+            request.add_header("Content-Type", "application/json")
+        if method != "GET":
+            request.add_header("X-CSRFToken", self.csrf_token())
+        try:
+            with self.opener.open(request, body, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def sign_in(self, username: str, password: str):
+        status, _ = self.request("GET", "/api/auth/csrf")
+        assert status == 204
+        return self.request("POST", "/api/auth/login", {"username": username,
+                                                        "password": password})
+
+
+def printed_logins(output: str) -> dict:
+    """{username: (password, roles)} from the demo's printed table."""
+    logins = {}
+    for line in output.splitlines():
+        match = re.match(r"^  (\S+)\s+(\S+)\s+(.+)$", line)
+        if match and match.group(1) != "username":
+            logins[match.group(1)] = (match.group(2), match.group(3))
+    return logins
+
+
+def test_demo_prints_the_logins_serves_them_and_restarts_idempotently(var_dir, running):
+    port = free_port()
+    demo = running(var_dir, port, "demo", "--port", str(port))
+    demo.wait_until_serving()
+    output = demo.output()
+    assert f"open http://127.0.0.1:{port}/" in output
+    assert "Created the demo practice" in output
+
+    logins = printed_logins(output)
+    data = demo_data()
+    for member in data["staff"]:
+        assert logins[member["username"]][0] == member["password"]
+        for role in member["roles"]:
+            assert role in logins[member["username"]][1]
+    for client in data["clients"]:
+        if client["portal"]:
+            assert logins[client["portal"]["username"]][1] == f"client {client['name']}"
+
+    # Every printed login works; staff see demo threads unread, a client sees their own.
+    for username in ("cleo", "morgan", "dana"):
+        status, body = Browser(demo).sign_in(username, logins[username][0])
+        assert status == 200, body
+        me = json.loads(body)
+        assert me["practice"]["name"] == data["practice"]["name"]
+        assert me["badge"] > 0, (username, me)
+    status, _ = Browser(demo).sign_in("cleo", "wrong password")
+    assert status == 401
+    assert demo.stop() == 0
+
+    # A second start keeps the practice and its threads as they were.
+    threads = count_in(var_dir, "Thread.objects.count()")
+    assert threads == len(DEMO_THREADS)
+    demo = running(var_dir, port, "demo", "--port", str(port))
+    demo.wait_until_serving()
+    assert "Using the demo practice" in demo.output()
+    assert demo.stop() == 0
+    assert count_in(var_dir, "Practice.objects.count()") == 1
+    assert count_in(var_dir, "Thread.objects.count()") == threads
