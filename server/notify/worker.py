@@ -134,6 +134,8 @@ def _mark_sent(row, lease) -> bool:
         return False
     if not updated:
         log.warning("email %s sent after its lease was lost or the row was withdrawn", row.pk)
+    else:
+        log.debug("email %s (%s) sent", row.pk, row.kind)
     return bool(updated)
 
 

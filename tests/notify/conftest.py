@@ -4,10 +4,12 @@ import asyncio
 import re
 import socket
 from dataclasses import dataclass
+from datetime import datetime
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.utils import timezone
 
 from server.models import Client, Message, OutboxEmail, Thread, Topic, User
 from server.notify import worker
@@ -24,6 +26,7 @@ class Received:
     mail_from: str
     rcpt_tos: list
     content: bytes
+    at: datetime  # when the server accepted it
 
     @property
     def email(self):
@@ -72,7 +75,8 @@ class SmtpSink:
         if server.transport is None or server.transport.is_closing():
             return "421 Sender gone"  # it died before we accepted: not delivered
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      envelope.original_content or envelope.content))
+                                      envelope.original_content or envelope.content,
+                                      timezone.now()))
         return "250 Message accepted for delivery"
 
 

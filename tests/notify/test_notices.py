@@ -177,3 +177,40 @@ def test_client_without_email_gets_no_invitation(world, as_user, smtp):
     created = start(as_user(world.cara), client_id=world.fay.pk, audience="clinical")
     assert created["invitation"] == {"status": "no_email"}
     assert deliver() == 0
+
+
+def test_message_sent_costs_the_same_queries_for_two_or_twenty_viewers(
+        world, django_assert_num_queries):
+    """Called directly, as `do_send_message` does: a fixed number of queries, whatever the
+    number of staff to email."""
+    from django.utils import timezone
+
+    from server import notify
+    from server.facts import practice_staff
+    from server.models import Message, Thread
+    from tests.factory import make_staff
+
+    for i in range(18):
+        make_staff(world.practice, f"extra{i}", ["scheduler"])
+    User.objects.filter(practice=world.practice, kind=User.STAFF).update(
+        email_audiences=["administrative"])
+    now = timezone.now()
+
+    def one_message():
+        thread = Thread.objects.create(practice=world.practice, client=world.dana,
+                                       audience="administrative", subject=SUBJECT,
+                                       created_by=world.dana.user, created_at=now,
+                                       last_message_at=now)
+        message = Message.objects.create(thread=thread, author=world.dana.user,
+                                         author_kind="client", body=BODY, created_at=now)
+        return Thread.objects.get(pk=thread.pk), message
+
+    viewers = [p for p in practice_staff(world.practice.pk) if "scheduler" in p.roles]
+    for some in (viewers[:2], viewers):
+        thread, message = one_message()
+        with django_assert_num_queries(4):  # users, notices, practice name, outbox rows
+            notify.message_sent(thread, message, some, None)
+        assert OutboxEmail.objects.filter(kind="staff_notice").count() == (
+            2 if some is not viewers else 2 + len(viewers))
+    with django_assert_num_queries(2):      # users, notices (all already emailed)
+        notify.message_sent(thread, message, viewers, None)

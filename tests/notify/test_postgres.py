@@ -1,0 +1,126 @@
+"""Worker processes against PostgreSQL: concurrent workers never send a row twice, and a killed
+worker's rows go out after its lease. Real `python -m server worker` processes, real SMTP.
+
+PostgreSQL only: the SQLite test database lives in this process's memory, out of reach of other
+processes (and SQLite has no row locks for SKIP LOCKED to skip). CI runs these with
+DATABASE_URL=postgres://…
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from server.models import OutboxEmail
+from tests.factory import make_practice
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="needs PostgreSQL (set DATABASE_URL=postgres://…): worker "
+                              "processes must share the test database, which SQLite keeps in "
+                              "memory"),
+    pytest.mark.django_db(transaction=True),
+]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(smtp, tmp_path, **knobs):
+    env = dict(os.environ, DATABASE_URL=database_url(),
+               EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", CAIRN_VAR_DIR=str(tmp_path),
+               DJANGO_SETTINGS_MODULE="server.settings",
+               **{k: str(v) for k, v in knobs.items()})
+    return subprocess.Popen([sys.executable, "-m", "server", "worker", "--poll", "0.05"],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def stop(proc) -> str:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    return err
+
+
+def wait_until(condition, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def queue(practice, count):
+    now = timezone.now()
+    OutboxEmail.objects.bulk_create(
+        OutboxEmail(practice=practice, kind="staff_notice", to=f"r{i}@example.org",
+                    subject="New secure message - Northside Counseling",
+                    body="Sign in to read it: https://cairn.example.org/inbox\n", send_after=now)
+        for i in range(count))
+
+
+def test_three_worker_processes_send_every_row_exactly_once(smtp, tmp_path):
+    practice = make_practice()
+    queue(practice, 300)
+    smtp.sink.delay = 0.002
+    workers = [start_worker(smtp, tmp_path, CAIRN_OUTBOX_BATCH=5, CAIRN_LOG_LEVEL="DEBUG")
+               for _ in range(3)]
+    try:
+        wait_until(lambda: not OutboxEmail.objects.filter(sent_at__isnull=True).exists())
+        time.sleep(0.5)  # room for any stray second send to arrive
+    finally:
+        logs = [stop(w) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0, 0], logs
+    sent_to = Counter(r.to for r in smtp.received)
+    assert len(sent_to) == 300
+    assert set(sent_to.values()) == {1}, [a for a, n in sent_to.items() if n > 1]
+    assert len({r.message_id for r in smtp.received}) == 300
+    assert not OutboxEmail.objects.filter(attempts__gt=0).exists()
+    # They really did share the work.
+    busy = [log.count("sent") for log in logs]
+    assert sum(busy) == 300 and sum(1 for n in busy if n) >= 2, busy
+
+
+def test_rows_of_a_killed_worker_go_out_once_after_its_lease(smtp, tmp_path):
+    practice = make_practice()
+    queue(practice, 3)
+    smtp.sink.hold = True                          # the first email stalls inside DATA
+    first = start_worker(smtp, tmp_path, CAIRN_OUTBOX_LEASE_SECONDS=4)
+    try:
+        wait_until(lambda: smtp.sink.in_data > 0)
+        first.send_signal(signal.SIGKILL)          # dies between claim and "sent"
+        first.wait(10)
+    finally:
+        first.kill()
+    smtp.sink.hold = False
+    leases = set(OutboxEmail.objects.values_list("claimed_until", flat=True))
+    assert len(leases) == 1 and None not in leases  # all three still claimed, none sent
+    (lease,) = leases
+    assert not OutboxEmail.objects.filter(sent_at__isnull=False).exists()
+
+    second = start_worker(smtp, tmp_path, CAIRN_OUTBOX_LEASE_SECONDS=4)
+    try:
+        wait_until(lambda: len(smtp.received) == 3, timeout=30)
+        time.sleep(0.5)
+    finally:
+        log = stop(second)
+    assert second.returncode == 0, log
+    assert min(r.at for r in smtp.received) >= lease   # nobody touched them while leased
+    assert sorted(r.to for r in smtp.received) == [f"r{i}@example.org" for i in range(3)]
+    assert OutboxEmail.objects.filter(sent_at__isnull=True).count() == 0
