@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Max, Min, Q
 
 from server import events
@@ -21,8 +22,27 @@ class Replay:
 
 
 def head_cursor() -> int:
-    """The newest cursor in the log (0 when it is empty)."""
-    return Event.objects.aggregate(newest=Max("id"))["newest"] or 0
+    """The newest cursor in the log. With the log empty, the last id ever handed out, so that a
+    socket's first cursor is not taken for one older than the log once events arrive."""
+    newest = Event.objects.aggregate(newest=Max("id"))["newest"]
+    return newest if newest is not None else _last_allocated_id()
+
+
+def _last_allocated_id() -> int:
+    table = Event._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]
+            if sequence is None:
+                return 0
+            cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}")
+        else:
+            return 0
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def replay(person, after: int) -> Replay | None:
@@ -30,7 +50,7 @@ def replay(person, after: int) -> Replay | None:
     the cursor is older than the retained log, newer than the log, the gap is too long, or the
     user's access changed in between (what they lost is no longer named by any event)."""
     bounds = Event.objects.aggregate(oldest=Min("id"), newest=Max("id"))
-    newest = bounds["newest"] or 0
+    newest = bounds["newest"] if bounds["newest"] is not None else _last_allocated_id()
     if after > newest:
         return None
     # `events.prune` always keeps the newest row, so `oldest` is where the retained log starts.

@@ -100,7 +100,7 @@ class Api:
         return await self._call("get", path, None, expect)
 
     async def post(self, path, data=None, expect=None):
-        return await self._call("post", path, data if data is not None else {}, expect)
+        return await self._call("post", path, data, expect)
 
     async def patch(self, path, data, expect=200):
         return await self._call("patch", path, data, expect)
