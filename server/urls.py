@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import path, re_path
 
+from server import pages
 from server.api import api
 from server.api.base import error_response
 
@@ -11,6 +12,10 @@ def api_not_found(request, rest=""):
 
 
 urlpatterns = [
+    path("", pages.sign_in, name="sign-in"),
+    path("inbox", pages.inbox, name="inbox"),
+    path("portal", pages.portal, name="portal"),
+    path("activate", pages.activate, name="activate"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),

@@ -1,0 +1,384 @@
+// The open thread in the staff inbox: its header (and the header editor with the access-change
+// confirmation), its actions, its messages and the reply box.
+
+import { api, download } from "./api.js";
+import { $, audienceLabel, confirmDialog, el, fill, options, say, timeEl } from "./dom.js";
+import { newClientMsgId, showError } from "./page.js";
+import { MessageList } from "./threads.js";
+
+/** What staff read after sending to a client who has no portal account. */
+export function invitationNotice(invitation, client) {
+  if (!invitation) return "";
+  const name = client ? client.name : "The client";
+  if (invitation.status === "sent") {
+    return `${name} has no portal account yet: an invitation to create one was emailed. The message is kept and waits for them.`;
+  }
+  return `${name} has no portal account and no email address, so no invitation could be sent. The message is kept; add an email address and invite them to read it.`;
+}
+
+export class ThreadView {
+  constructor({ state, list, onClose }) {
+    this.state = state;
+    this.list = list;
+    this.onClose = onClose;
+    this.threadId = null;
+    this.thread = null;
+    this.asking = 0;
+    this.draftId = null;
+    this.pendingAudience = null;
+    this.messages = new MessageList($("#messages"), {
+      staff: true,
+      onToggleRead: (message) => this.toggleRead(message),
+      onDelete: (message) => this.deleteMessage(message),
+    });
+    this.wire();
+  }
+
+  wire() {
+    const body = $("#reply-body");
+    const send = $("[data-testid=send]");
+    body.addEventListener("input", () => {
+      send.disabled = !body.value.trim();
+    });
+    body.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("#reply-form").requestSubmit();
+    });
+    $("#reply-form").addEventListener("submit", (event) => this.reply(event));
+    $("#edit-header").addEventListener("click", () => this.toggleEditor());
+    $("#edit-cancel").addEventListener("click", () => this.closeEditor());
+    $("#header-editor").addEventListener("submit", (event) => this.saveHeader(event));
+    $("#access-confirm").addEventListener("click", () => this.saveHeader(null, true));
+    $("#access-cancel").addEventListener("click", () => {
+      $("#access-change").hidden = true;
+      $("#edit-audience").value = this.thread.audience;
+      $("#edit-audience").focus();
+    });
+    $("#edit-audience").addEventListener("change", () => {
+      $("#access-change").hidden = true;
+    });
+    $("#thread-read").addEventListener("click", () => this.markThread("read"));
+    $("#thread-unread").addEventListener("click", () => this.markThread("unread"));
+    $("#archive").addEventListener("click", () => this.archive());
+    $("#export").addEventListener("click", () => this.export());
+    $("#delete").addEventListener("click", () => this.deleteThread());
+  }
+
+  path(suffix = "") {
+    return `/api/threads/${this.threadId}${suffix}`;
+  }
+
+  /** Show a line under the header (an invitation note, an error, a confirmation). */
+  notice(text, kind = "info") {
+    say($("#thread-notice"), text, kind);
+  }
+
+  async open(id, { quiet = false } = {}) {
+    const changed = id !== this.threadId || !this.thread;
+    this.threadId = id;
+    const asked = ++this.asking;
+    if (changed) {
+      this.thread = null;
+      this.messages.set([]);
+      fill($("#thread-subject"), "Loading…");
+      fill($("#thread-meta"));
+      this.notice("");
+      this.closeEditor();
+      $("#reply-body").value = "";
+      $("[data-testid=send]").disabled = true;
+      say($("#reply-status"), "");
+      this.draftId = null;
+    }
+    let data;
+    try {
+      const deletedView = this.state.filters.state === "deleted" ? "?state=deleted" : "";
+      data = await api("GET", this.path(deletedView));
+    } catch (error) {
+      if (asked !== this.asking) return;
+      if (error.status === 404) {
+        this.close("This conversation is not available: it was deleted or is no longer shared with you.");
+      } else {
+        this.notice(error.message, "error");
+      }
+      return;
+    }
+    if (asked !== this.asking) return;
+    this.thread = data.thread;
+    this.renderHead();
+    this.messages.set(data.messages);
+    if (!data.thread.deleted) this.list.upsert(data.thread);
+    if (changed && !quiet) {
+      $("#thread-subject").focus();
+      this.scrollToEnd();
+    }
+  }
+
+  close(text) {
+    this.threadId = null;
+    this.thread = null;
+    this.asking += 1;
+    this.list.select(null);
+    history.replaceState(null, "", "/inbox");
+    say($("#empty-notice"), text || "", "warning");
+    this.onClose();
+  }
+
+  scrollToEnd() {
+    const last = $("#messages").lastElementChild;
+    if (last) last.scrollIntoView({ block: "nearest" });
+  }
+
+  renderHead() {
+    const thread = this.thread;
+    const client = this.state.clients.get(thread.client.id);
+    fill($("#thread-subject"), thread.subject);
+    fill($("#thread-meta"),
+      el("span", { class: "client-name" }, thread.client.name),
+      client && !client.has_portal_account ? el("span", { class: "tag" }, "no portal account") : null,
+      el("span", { class: "chip" }, audienceLabel(thread.audience)),
+      thread.topic ? el("span", { class: "chip" }, thread.topic.name) : null,
+      el("span", { class: "muted" }, "Started ", timeEl(thread.created_at, { long: true })));
+    $("#archive").textContent = thread.archived ? "Unarchive" : "Archive";
+    const gone = Boolean(thread.deleted);
+    for (const id of ["#edit-header", "#thread-read", "#thread-unread", "#archive", "#export", "#delete"]) {
+      $(id).disabled = gone;
+    }
+    $("#reply-form").hidden = gone;
+    if (gone) this.notice("This conversation was deleted. It is shown here for the record only.", "warning");
+  }
+
+  /** A live event; only those about the open thread matter here. */
+  event(frame) {
+    const id = frame.thread_id ?? frame.thread?.id ?? frame.message?.thread_id;
+    if (!this.thread || id !== this.threadId) return;
+    switch (frame.type) {
+      case "message.created": {
+        const atEnd = this.nearEnd();
+        this.messages.put(frame.message);
+        this.thread = { ...this.thread, ...frame.thread };
+        this.renderHead();
+        if (atEnd) this.scrollToEnd();
+        break;
+      }
+      case "message.deleted":
+        if (this.state.filters.state === "deleted") this.messages.update(frame.message_id, { deleted: true });
+        else this.messages.remove(frame.message_id);
+        break;
+      case "message.read_state":
+        for (const messageId of frame.message_ids) this.messages.update(messageId, { unread: frame.unread });
+        this.list.setUnread(this.threadId, this.messages.unreadCount());
+        break;
+      case "receipt.seen": {
+        const changes = { seen_by_client_at: frame.seen_by_client_at };
+        if (typeof frame.can_delete === "boolean") changes.can_delete = frame.can_delete;
+        this.messages.update(frame.message_id, changes);
+        break;
+      }
+      case "thread.updated":
+        this.thread = { ...this.thread, ...frame.thread };
+        this.renderHead();
+        break;
+      case "thread.removed":
+        this.close(frame.reason === "deleted"
+          ? "This conversation was deleted."
+          : "This conversation moved to an audience you do not see, so it left your inbox.");
+        break;
+      default:
+        break;
+    }
+  }
+
+  nearEnd() {
+    const box = document.scrollingElement;
+    return box.scrollHeight - box.scrollTop - box.clientHeight < 120;
+  }
+
+  async reply(event) {
+    event.preventDefault();
+    const bodyInput = $("#reply-body");
+    const body = bodyInput.value.trim();
+    if (!body || !this.thread) return;
+    const send = $("[data-testid=send]");
+    const markRead = $("#mark-read").checked;
+    send.disabled = true;
+    this.draftId = this.draftId || newClientMsgId();
+    say($("#reply-status"), "Sending…");
+    try {
+      const sent = await api("POST", this.path("/messages"),
+        { body, mark_thread_read: markRead, client_msg_id: this.draftId });
+      this.draftId = null;
+      bodyInput.value = "";
+      this.messages.put(sent.message);
+      if (markRead) {
+        for (const message of this.messages.all()) {
+          if (message.unread) this.messages.update(message.id, { unread: false });
+        }
+        this.list.setUnread(this.threadId, 0);
+      }
+      say($("#reply-status"), invitationNotice(sent.invitation, this.thread.client), "info");
+      this.scrollToEnd();
+      bodyInput.focus();
+    } catch (error) {
+      showError($("#reply-status"), error);
+      send.disabled = !bodyInput.value.trim();
+    }
+  }
+
+  async toggleRead(message) {
+    try {
+      const answer = await api("POST", `/api/messages/${message.id}/${message.unread ? "read" : "unread"}`);
+      this.messages.put(answer.message);
+      this.list.setUnread(this.threadId, this.messages.unreadCount());
+    } catch (error) {
+      this.notice(error.message, "error");
+    }
+  }
+
+  async deleteMessage(message) {
+    const sure = await confirmDialog(
+      "Delete this message? It disappears for everyone; staff can still find it under “Deleted”.",
+      "Delete message");
+    if (!sure) return;
+    try {
+      await api("DELETE", `/api/messages/${message.id}`);
+      this.messages.remove(message.id);
+      this.list.setUnread(this.threadId, this.messages.unreadCount());
+      this.notice("Message deleted.");
+    } catch (error) {
+      this.notice(error.message, "error");
+    }
+  }
+
+  async markThread(how) {
+    try {
+      const answer = await api("POST", this.path(`/${how}`));
+      this.thread = answer.thread;
+      if (how === "read") {
+        for (const message of this.messages.all()) {
+          if (message.unread) this.messages.update(message.id, { unread: false });
+        }
+      }
+      this.list.upsert(answer.thread);
+    } catch (error) {
+      this.notice(error.message, "error");
+    }
+  }
+
+  async archive() {
+    const how = this.thread.archived ? "unarchive" : "archive";
+    try {
+      const answer = await api("POST", this.path(`/${how}`));
+      this.thread = answer.thread;
+      this.renderHead();
+      this.list.upsert(answer.thread);
+      this.notice(how === "archive"
+        ? "Archived for you. A new message brings it back to the inbox."
+        : "Back in your inbox.");
+    } catch (error) {
+      this.notice(error.message, "error");
+    }
+  }
+
+  async export() {
+    try {
+      await download(this.path("/export"), `thread-${this.threadId}.pdf`);
+    } catch (error) {
+      this.notice(error.message, "error");
+    }
+  }
+
+  async deleteThread() {
+    const sure = await confirmDialog(
+      "Delete this conversation and all its messages? The client will no longer see it; staff can still find it under “Deleted”.",
+      "Delete conversation");
+    if (!sure) return;
+    try {
+      await api("DELETE", this.path());
+      this.list.remove(this.threadId);
+      this.close("Conversation deleted.");
+    } catch (error) {
+      this.notice(error.message, "error");
+    }
+  }
+
+  // --- the header editor ---------------------------------------------------------------------
+
+  toggleEditor() {
+    if ($("#header-editor").hidden) this.openEditor();
+    else this.closeEditor();
+  }
+
+  openEditor() {
+    const thread = this.thread;
+    if (!thread) return;
+    $("#edit-audience").value = thread.audience;
+    fill($("#edit-topic"), el("option", { value: "" }, "No topic"),
+      options(this.state.topics.map((t) => [String(t.id), t.name]), thread.topic ? thread.topic.id : ""));
+    $("#edit-subject").value = thread.subject;
+    $("#access-change").hidden = true;
+    say($("#edit-error"), "");
+    $("#header-editor").hidden = false;
+    $("#edit-header").setAttribute("aria-expanded", "true");
+    $("#edit-audience").focus();
+  }
+
+  closeEditor() {
+    $("#header-editor").hidden = true;
+    $("#access-change").hidden = true;
+    $("#edit-header").setAttribute("aria-expanded", "false");
+  }
+
+  /** What the editor changes, as a PATCH body (empty: nothing changed). */
+  headerChanges() {
+    const thread = this.thread;
+    const changes = {};
+    const audience = $("#edit-audience").value;
+    const topic = $("#edit-topic").value;
+    const subject = $("#edit-subject").value.trim();
+    if (audience !== thread.audience) changes.audience = audience;
+    if (topic !== String(thread.topic ? thread.topic.id : "")) changes.topic_id = topic ? Number(topic) : null;
+    if (subject !== thread.subject) changes.subject = subject;
+    return changes;
+  }
+
+  async saveHeader(event, confirmed = false) {
+    if (event) event.preventDefault();
+    const changes = this.headerChanges();
+    if (!Object.keys(changes).length) return this.closeEditor();
+    if (confirmed) changes.confirm = true;
+    say($("#edit-error"), "");
+    try {
+      const answer = await api("PATCH", this.path(), changes);
+      const losing = confirmed ? this.pendingLosing || [] : [];
+      this.closeEditor();
+      if (losing.some((person) => person.id === this.state.me.id)) {
+        this.list.remove(this.threadId);
+        this.close("The audience changed: you no longer see this conversation.");
+        return;
+      }
+      this.thread = answer.thread;
+      this.renderHead();
+      this.list.upsert(answer.thread);
+      this.notice("Header saved.");
+      $("#edit-header").focus();
+    } catch (error) {
+      if (error.status === 409 && error.code === "confirm_audience_change") {
+        this.showAccessChange(changes.audience, error.body.error.access_change);
+      } else {
+        showError($("#edit-error"), error);
+      }
+    }
+  }
+
+  showAccessChange(audience, change) {
+    this.pendingLosing = change.losing;
+    const names = (people) => (people.length
+      ? people.map((person) => el("li", {}, person.name))
+      : [el("li", { class: "muted" }, "Nobody")]);
+    fill($("#access-change-title"),
+      `Moving this conversation from ${audienceLabel(this.thread.audience)} to ${audienceLabel(audience)} changes who can see it.`);
+    fill($("#losing"), names(change.losing));
+    fill($("#gaining"), names(change.gaining));
+    $("#access-change").hidden = false;
+    $("#access-confirm").focus();
+  }
+}

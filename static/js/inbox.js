@@ -1,0 +1,230 @@
+// The staff inbox: filters, the thread list, the open thread, "+ New", notification settings,
+// all kept live over /ws/.
+
+import { api } from "./api.js";
+import { $, el, options, say } from "./dom.js";
+import { NewThreadForm, NotificationSettings } from "./inbox-new.js";
+import { ThreadView } from "./inbox-thread.js";
+import { goLive, showError, signedInAs } from "./page.js";
+import { ThreadList } from "./threads.js";
+import { ClientPicker } from "./typeahead.js";
+
+const PAGE_SIZE = 50;
+
+const state = {
+  me: null,
+  topics: [],
+  clients: new Map(), // id -> {id, name, has_portal_account, has_email}
+  filters: { client: null, audience: "", topic: "", state: "inbox" },
+  next: null,
+  loading: 0,
+};
+
+const layout = $("#layout");
+
+/** Whether a summary belongs in the list under the current filters. */
+function matches(thread) {
+  const f = state.filters;
+  if (f.client && thread.client.id !== f.client.id) return false;
+  if (f.audience && thread.audience !== f.audience) return false;
+  if (f.topic && String(thread.topic ? thread.topic.id : "") !== f.topic) return false;
+  // The deleted view is fetched anew on every change (see event()), never patched.
+  if (f.state === "deleted") return true;
+  if (thread.deleted) return false;
+  if (f.state === "inbox") return !thread.archived;
+  if (f.state === "unread") return thread.unread_count > 0;
+  return true;
+}
+
+const list = new ThreadList($("#thread-list"), {
+  showClient: true,
+  matches,
+  onOpen: (id) => openThread(id),
+  noAccount: (clientId) => state.clients.get(clientId)?.has_portal_account === false,
+});
+
+const view = new ThreadView({
+  state,
+  list,
+  onClose: () => show("empty"),
+});
+
+const newForm = new NewThreadForm({
+  state,
+  onSent: async (created) => {
+    list.upsert(created.thread);
+    await openThread(created.thread.id);
+    view.notice(created.notice);
+  },
+  onCancel: () => show(view.threadId ? "thread" : "empty"),
+});
+
+const settings = new NotificationSettings();
+
+/** Which pane shows in the main area: "empty", "thread" or "new". */
+function show(which) {
+  $("#empty-view").hidden = which !== "empty";
+  $("#thread-view").hidden = which !== "thread";
+  $("#new-view").hidden = which !== "new";
+  layout.dataset.view = which === "empty" ? "list" : "detail";
+}
+
+async function openThread(id) {
+  show("thread");
+  list.select(id);
+  if (window.location.hash !== `#thread-${id}`) history.replaceState(null, "", `#thread-${id}`);
+  await view.open(id);
+}
+
+function query(before) {
+  const f = state.filters;
+  const params = new URLSearchParams({ state: f.state, limit: String(PAGE_SIZE) });
+  if (f.client) params.set("client", String(f.client.id));
+  if (f.audience) params.set("audience", f.audience);
+  if (f.topic) params.set("topic", f.topic);
+  if (before) params.set("before", before);
+  return `/api/threads?${params}`;
+}
+
+/** Fetch the list anew (filters changed, first hello, resync). */
+async function loadList() {
+  const asked = ++state.loading;
+  const status = $("#list-status");
+  try {
+    const page = await api("GET", query());
+    if (asked !== state.loading) return;
+    state.next = page.next;
+    list.set(page.threads);
+    $("#load-more").hidden = !page.next;
+    say(status, "");
+  } catch (error) {
+    if (asked === state.loading) showError(status, error);
+  }
+}
+
+let refreshTimer = null;
+/** Fetch the list again soon (for events that carry no summary). */
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(loadList, 300);
+}
+
+async function loadMore() {
+  if (!state.next) return;
+  try {
+    const page = await api("GET", query(state.next));
+    state.next = page.next;
+    list.add(page.threads);
+    $("#load-more").hidden = !page.next;
+  } catch (error) {
+    showError($("#list-status"), error);
+  }
+}
+
+async function loadClients() {
+  try {
+    const clients = await api("GET", "/api/clients");
+    state.clients = new Map(clients.map((client) => [client.id, client]));
+  } catch (error) {
+    // The list still works; only the "no portal account" marks are missing.
+  }
+}
+
+/** Load (or reload) everything over HTTP: on the first hello and after resync_required. */
+async function load() {
+  await Promise.all([loadList(), loadClients()]);
+  if (view.threadId) await view.open(view.threadId, { quiet: true });
+}
+
+/** Apply one live event. */
+function event(frame) {
+  if (state.filters.state === "deleted" && frame.type !== "receipt.seen") {
+    refreshSoon();
+    view.event(frame);
+    return;
+  }
+  switch (frame.type) {
+    case "thread.created":
+    case "thread.updated":
+    case "message.created":
+      if (frame.thread) {
+        list.upsert(frame.thread);
+        if (!state.clients.has(frame.thread.client.id)) loadClients().then(() => list.render());
+      }
+      break;
+    case "thread.removed":
+      list.remove(frame.thread_id);
+      break;
+    case "message.deleted":
+      refreshSoon();
+      break;
+    case "message.read_state": {
+      const thread = list.get(frame.thread_id);
+      if (thread && frame.thread_id !== view.threadId) {
+        const delta = frame.message_ids.length * (frame.unread ? 1 : -1);
+        list.setUnread(frame.thread_id, thread.unread_count + delta);
+      } else if (!thread && frame.unread) {
+        refreshSoon();
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  view.event(frame);
+}
+
+function wireFilters() {
+  const picker = new ClientPicker($("#filter-client"), (client) => {
+    state.filters.client = client;
+    loadList();
+  });
+  $("#filter-client").addEventListener("search", () => {
+    if (!$("#filter-client").value && state.filters.client) {
+      picker.clear();
+      state.filters.client = null;
+      loadList();
+    }
+  });
+  for (const name of ["audience", "topic", "state"]) {
+    $(`#filter-${name}`).addEventListener("change", (e) => {
+      state.filters[name] = e.target.value;
+      loadList();
+    });
+  }
+  $("#filters").addEventListener("submit", (e) => e.preventDefault());
+}
+
+async function start() {
+  state.me = await signedInAs("staff");
+  try {
+    state.topics = await api("GET", "/api/topics");
+  } catch (error) {
+    state.topics = [];
+  }
+  $("#filter-topic").append(...options(state.topics.map((t) => [String(t.id), t.name])));
+  wireFilters();
+  $("#load-more").addEventListener("click", loadMore);
+  $("#new-thread").addEventListener("click", () => {
+    show("new");
+    newForm.open();
+  });
+  $("#back").addEventListener("click", () => {
+    show("empty");
+    list.select(null);
+    view.threadId = null;
+    history.replaceState(null, "", "/inbox");
+  });
+  $("#open-settings").addEventListener("click", () => settings.open());
+  const fromHash = /^#thread-(\d+)$/.exec(window.location.hash);
+  if (fromHash) {
+    view.threadId = Number(fromHash[1]);
+    show("thread");
+    list.select(view.threadId);
+  }
+  goLive({ load, event });
+}
+
+start().catch((error) => {
+  document.body.prepend(el("p", { class: "error", role: "alert" }, `Cairn could not start: ${error.message}`));
+});

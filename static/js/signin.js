@@ -1,0 +1,57 @@
+// The sign-in page: staff go to /inbox, clients to /portal.
+
+import { api } from "./api.js";
+import { $, say } from "./dom.js";
+
+const NOTICES = {
+  expired: "You were signed out after 30 minutes without activity. Please sign in again.",
+  signed_out: "You have signed out.",
+  portal_off: "Your practice has switched the client portal off for now.",
+};
+
+function home(me) {
+  window.location.replace(me.kind === "staff" ? "/inbox" : "/portal");
+}
+
+async function start() {
+  const params = new URLSearchParams(window.location.search);
+  const notice = Object.keys(NOTICES).find((key) => params.has(key));
+  say($("#signin-notice"), notice ? NOTICES[notice] : "", notice !== "signed_out" ? "warning" : "info");
+  if (!notice) {
+    // Already signed in (a second tab, a bookmark): go straight on.
+    try {
+      home(await api("GET", "/api/me", undefined, { allow401: true }));
+      return;
+    } catch (error) {
+      // Not signed in: stay.
+    }
+  }
+  $("#signin-form").addEventListener("submit", signIn);
+  $("#username").focus();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const error = $("#signin-error");
+  const username = $("#username").value.trim();
+  const password = $("#password").value;
+  if (!username || !password) {
+    say(error, "Enter your username and password.", "error");
+    return;
+  }
+  const submit = $("[data-testid=login-submit]");
+  submit.disabled = true;
+  say(error, "");
+  try {
+    home(await api("POST", "/api/auth/login", { username, password }, { allow401: true }));
+  } catch (failure) {
+    say(error, failure.status === 429
+      ? "Too many attempts. Wait a little, then try again."
+      : failure.message, "error");
+    $("#password").value = "";
+    $("#password").focus();
+    submit.disabled = false;
+  }
+}
+
+start();
