@@ -19,6 +19,7 @@ _LINK = re.compile(r"https?://\S+")
 def queue(practice_id: int, kind: str, recipients, subject: str, body: str) -> list:
     """One outbox row per address in `recipients`, due now, in one INSERT."""
     now = timezone.now()
+    subject = subject[:OutboxEmail._meta.get_field("subject").max_length]
     return OutboxEmail.objects.bulk_create(
         OutboxEmail(practice_id=practice_id, kind=kind, to=to, subject=subject, body=body,
                     send_after=now)

@@ -19,15 +19,22 @@ def _url(path: str) -> str:
     return f"{settings.PUBLIC_URL}{path}"
 
 
+def _one_line(name: str) -> str:
+    # A header cannot hold a line break (Django refuses the whole email): keep names on one line.
+    return " ".join(name.split())
+
+
 def staff_notice(practice_name: str) -> tuple[str, str]:
     """A client wrote in a thread the staff member follows."""
+    practice_name = _one_line(practice_name)
     subject = f"New secure message - {practice_name}"
     body = (
         f"You have a new secure message from a client of {practice_name}.\n"
         "\n"
         f"Sign in to read it: {_url('/inbox')}\n"
         "\n"
-        "You will not get another email about this conversation until you have opened it.\n"
+        "You will not get another email about this conversation until you have opened it\n"
+        "or marked it read.\n"
         "For privacy, this email does not contain the message or who sent it.\n"
     )
     return subject, body
@@ -35,6 +42,7 @@ def staff_notice(practice_name: str) -> tuple[str, str]:
 
 def client_notice(practice_name: str) -> tuple[str, str]:
     """Staff wrote to a client who has a portal account."""
+    practice_name = _one_line(practice_name)
     subject = f"New secure message from {practice_name}"
     body = (
         f"{practice_name} has sent you a new secure message.\n"
@@ -48,6 +56,7 @@ def client_notice(practice_name: str) -> tuple[str, str]:
 
 def invitation(practice_name: str, link: str) -> tuple[str, str]:
     """A single-use link to create a portal account (valid INVITATION_TTL_DAYS)."""
+    practice_name = _one_line(practice_name)
     days = settings.INVITATION_TTL_DAYS
     subject = f"Your secure messaging account at {practice_name}"
     body = (

@@ -64,3 +64,17 @@ def test_the_check_catches_a_leak(world, where):
                     .message().as_bytes(), None)
     with pytest.raises(AssertionError):
         assert_no_phi([item], [])
+
+
+def test_an_odd_practice_name_cannot_break_an_email(world, as_user, smtp):
+    """A very long name, or one with a line break, still makes a valid, sendable email."""
+    world.practice.name = "Northside Counseling\nand Wellness " + "x" * 160
+    world.practice.save()
+    User.objects.filter(pk=world.sam.pk).update(email_audiences=["administrative"])
+    r = as_user(world.dana.user).post("/api/threads", {"audience": "administrative",
+                                                       "subject": SUBJECT, "body": BODY})
+    assert r.status_code == 201, r.content
+    assert deliver() == 1
+    (item,) = smtp.received
+    assert item.subject.startswith("New secure message - Northside Counseling and Wellness xxx")
+    assert all(row.sent_at for row in outbox())

@@ -1,5 +1,6 @@
-"""Worker processes against PostgreSQL: concurrent workers never send a row twice, and a killed
-worker's rows go out after its lease. Real `python -m server worker` processes, real SMTP.
+"""Against PostgreSQL: concurrent workers never send a row twice, a killed worker's rows go out
+after its lease (real `python -m server worker` processes, real SMTP), and two transactions
+notifying about one thread at once queue one email.
 
 PostgreSQL only: the SQLite test database lives in this process's memory, out of reach of other
 processes (and SQLite has no row locks for SKIP LOCKED to skip). CI runs these with
@@ -10,15 +11,18 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from server.models import OutboxEmail
+from server import notify
+from server.facts import practice_staff
+from server.models import Message, OutboxEmail, Thread, User
 from tests.factory import make_practice
 
 pytestmark = [
@@ -124,3 +128,40 @@ def test_rows_of_a_killed_worker_go_out_once_after_its_lease(smtp, tmp_path):
     assert min(r.at for r in smtp.received) >= lease   # nobody touched them while leased
     assert sorted(r.to for r in smtp.received) == [f"r{i}@example.org" for i in range(3)]
     assert OutboxEmail.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_two_transactions_notifying_at_once_queue_one_email(world):
+    """Two client messages committed side by side in one thread: one notice, one email."""
+    User.objects.filter(pk=world.sam.pk).update(email_audiences=["administrative"])
+    now = timezone.now()
+    thread = Thread.objects.create(practice=world.practice, client=world.dana,
+                                   audience="administrative", subject="Subject",
+                                   created_by=world.dana.user, created_at=now, last_message_at=now)
+    sam = [p for p in practice_staff(world.practice.pk) if p.user_id == world.sam.pk]
+    first_wrote, first_may_commit, second_done = (threading.Event() for _ in range(3))
+
+    def send(wrote=None, may_commit=None, done=None):
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(thread_id=thread.pk, author=world.dana.user,
+                                                 author_kind="client", body="x", created_at=now)
+                notify.message_sent(Thread.objects.get(pk=thread.pk), message, sam, None)
+                if wrote:
+                    wrote.set()
+                    may_commit.wait(10)
+        finally:
+            if done:
+                done.set()
+            connections.close_all()
+
+    first = threading.Thread(target=send, args=(first_wrote, first_may_commit))
+    first.start()
+    assert first_wrote.wait(10)
+    second = threading.Thread(target=send, kwargs={"done": second_done})
+    second.start()
+    assert not second_done.wait(0.5)   # it waits on the first one's notice row
+    first_may_commit.set()
+    first.join(10)
+    second.join(10)
+    assert Message.objects.filter(thread=thread).count() == 2
+    assert OutboxEmail.objects.filter(to=world.sam.email).count() == 1

@@ -191,3 +191,14 @@ def _wait_for_line(proc, text, timeout=30):
         if not line and proc.poll() is not None:
             break
     raise AssertionError(f"worker never said {text!r}")
+
+
+def test_without_email_url_emails_land_in_files(practice, settings, tmp_path):
+    """The demo's default (EMAIL_URL unset): the same worker writes each email under var/mail/."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    queue(practice, "a@example.org", "b@example.org")
+    assert deliver() == 2
+    written = "".join(p.read_text() for p in (tmp_path / "mail").iterdir())
+    assert written.count("Subject: New secure message - Northside Counseling") == 2
+    assert all(row.sent_at for row in outbox())
