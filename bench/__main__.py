@@ -1,0 +1,129 @@
+"""python -m bench [--quick] [--workloads W1,W2,W5] [--contestants C1,C2,C3,C3b,C3m] …
+
+Starts every server it measures, drives it over loopback, prints the tables and writes the JSON
+(machine, versions, settings, every sample summary). Stops by itself.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+from bench import databases, machine
+from bench.procs import raise_open_files
+from bench.report import table
+
+WORKLOADS = ("W1", "W2", "W5")
+CONTESTANTS = ("C1", "C2", "C3", "C3b", "C3m")
+
+# Sizes per mode. W5 tuples are (practices, threads per practice, messages per thread).
+MODES = {
+    "quick": {
+        "reps": 1, "contestants": ("C1", "C2", "C3"),
+        "w1_sizes": [200], "w1_idle_seconds": 3, "w1_open_budget": 20,
+        "w2_sizes": [100], "w2_latency_messages": 10, "w2_saturation_deliveries": 5000,
+        "w5_small": (1, 100, 10), "w5_large": (2, 500, 10), "w5_requests": 50, "w5_chunk": 25,
+        "w5_large_db": "bench_quick_large", "w5_small_db": "bench_quick_small",
+    },
+    "full": {
+        "reps": 3, "contestants": CONTESTANTS,
+        "w1_sizes": [1000, 10000], "w1_idle_seconds": 10, "w1_open_budget": 60,
+        "w2_sizes": [100, 1000], "w2_latency_messages": 30, "w2_saturation_deliveries": 50000,
+        "w5_small": (1, 100, 10), "w5_large": (50, 2000, 10), "w5_requests": 1000,
+        "w5_chunk": 100, "w5_large_db": "bench", "w5_small_db": "bench_small",
+    },
+}
+
+
+def log(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes, one repetition: under two minutes (CI)")
+    parser.add_argument("--workloads", default=",".join(WORKLOADS),
+                        help=f"comma-separated, from {','.join(WORKLOADS)}")
+    parser.add_argument("--contestants", default=None,
+                        help=f"comma-separated, from {','.join(CONTESTANTS)} "
+                             "(default: C1,C2,C3 quick; all full)")
+    parser.add_argument("--reps", type=int, default=None, help="repetitions (default 1 quick, 3 full)")
+    parser.add_argument("--w1-sizes", default=None, help="socket counts for W1, comma-separated")
+    parser.add_argument("--w2-sizes", default=None, help="group sizes for W2, comma-separated")
+    parser.add_argument("--w5-requests", type=int, default=None)
+    parser.add_argument("--json", default=None, help="where to write the JSON (default "
+                        "var/bench/bench-<time>.json)")
+    args = parser.parse_args(argv)
+    config = dict(MODES["quick" if args.quick else "full"])
+    config["mode"] = "quick" if args.quick else "full"
+    config["workloads"] = [w.strip().upper() for w in args.workloads.split(",") if w.strip()]
+    if args.contestants:
+        config["contestants"] = tuple(c.strip() for c in args.contestants.split(",") if c.strip())
+    if args.reps:
+        config["reps"] = args.reps
+    if args.w1_sizes:
+        config["w1_sizes"] = [int(n) for n in args.w1_sizes.split(",")]
+    if args.w2_sizes:
+        config["w2_sizes"] = [int(n) for n in args.w2_sizes.split(",")]
+    if args.w5_requests:
+        config["w5_requests"] = args.w5_requests
+        config["w5_chunk"] = min(config["w5_chunk"], args.w5_requests)
+    for w in config["workloads"]:
+        if w not in WORKLOADS:
+            parser.error(f"unknown workload {w}")
+    for c in config["contestants"]:
+        if c not in CONTESTANTS:
+            parser.error(f"unknown contestant {c}")
+    return args, config
+
+
+def main(argv=None) -> dict:
+    args, config = parse(argv)
+    started = time.monotonic()
+    config["open_files"] = raise_open_files()
+    result = machine.describe({k: v for k, v in config.items()})
+    result["results"] = {}
+    needs_cairn = "W5" in config["workloads"] or any(c.startswith("C3") for c in config["contestants"])
+    if needs_cairn:
+        log("migrating the template database")
+        databases.make_template()
+    tables = []
+    if "W1" in config["workloads"] or "W2" in config["workloads"]:
+        from bench import sockets
+        live = asyncio.run(sockets.run(config, log))
+        result["results"].update(live["results"])
+        tables += live["tables"]
+    if "W5" in config["workloads"]:
+        from bench import inbox
+        small_seed, big_seed = inbox.prepare(config["w5_small"], config["w5_large"],
+                                             big_name=config["w5_large_db"],
+                                             small_name=config["w5_small_db"], log=log)
+        w5 = asyncio.run(inbox.run(small_seed, big_seed, small_name=config["w5_small_db"],
+                                   big_name=config["w5_large_db"],
+                                   requests=config["w5_requests"], chunk=config["w5_chunk"],
+                                   log=log))
+        result["results"]["W5"] = w5
+        tables.append(table(
+            f"W5 inbox at scale: {w5['small']['messages']:,} vs {w5['large']['messages']:,} "
+            f"messages, {w5['requests']} requests each, page of {w5['page']}",
+            [("request", "request"), ("small p50 ms", "small_p50_ms"),
+             ("small p99 ms", "small_p99_ms"), ("large p50 ms", "large_p50_ms"),
+             ("large p99 ms", "large_p99_ms"), ("growth p50", "growth_p50"),
+             ("growth p99", "growth_p99")], w5["rows"]))
+    result["seconds"] = round(time.monotonic() - started, 1)
+    for text in tables:
+        print(text + "\n")
+    out = Path(args.json) if args.json else (
+        Path("var/bench") / f"bench-{config['mode']}-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, default=str))
+    log(f"done in {result['seconds']} s; JSON in {out}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The bench's PostgreSQL databases: a migrated template, copies of it per workload, and the
+large W5 database kept between runs when its seed and the migrations have not changed. Only
+databases named bench* are ever created, dropped or seeded."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.procs import REPO
+
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+TEMPLATE = "bench_template"
+SECRET_KEY = "bench-only-secret-key-not-used-anywhere-else-0123456789"
+
+
+def url(name: str) -> str:
+    return f"{PG}/{name}"
+
+
+def _check(name: str) -> None:
+    if not name.startswith("bench"):
+        raise ValueError(f"the bench only touches bench* databases, not {name!r}")
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    result = subprocess.run(["psql", url(db), "-v", "ON_ERROR_STOP=1", "-tAqc", sql],
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError(f"psql failed: {sql}\n{result.stderr}")
+    return result.stdout.strip()
+
+
+def exists(name: str) -> bool:
+    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
+
+
+def drop(name: str) -> None:
+    _check(name)
+    psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def django_env(name: str, **extra) -> dict:
+    """The environment a Cairn process (server, seed) runs with against database `name`."""
+    env = {"DATABASE_URL": url(name), "SECRET_KEY": SECRET_KEY, "CAIRN_LOG_LEVEL": "WARNING",
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "CAIRN_INSECURE_COOKIES": "1",
+           "DJANGO_SETTINGS_MODULE": "server.settings"}
+    env.update(extra)
+    return env
+
+
+def migrations_signature() -> str:
+    files = sorted((REPO / "server" / "migrations").glob("*.py"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def make_template() -> None:
+    """(Re)create the template database with every migration applied."""
+    drop(TEMPLATE)
+    psql(f'CREATE DATABASE "{TEMPLATE}"')
+    run_django(["-m", "server", "migrate", "-v0"], TEMPLATE)
+
+
+def fresh(name: str) -> None:
+    """`name` as an empty migrated copy of the template."""
+    _check(name)
+    drop(name)
+    psql(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+
+
+def run_django(args: list, db: str, **extra) -> str:
+    """Run `python args…` with Cairn's environment against `db`; returns stdout."""
+    _check(db)
+    env = {**os.environ, **django_env(db, **extra)}
+    result = subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True,
+                            text=True, timeout=3600)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed on {db}:\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+def seed(db: str, *args) -> dict:
+    return json.loads(run_django(["-m", "bench.seed", *args], db))
+
+
+def seeded_marker(db: str):
+    if not exists(db):
+        return None
+    try:
+        return psql("SELECT params FROM bench_seed", db) or None
+    except RuntimeError:
+        return None
+
+
+def mark_seeded(db: str, marker: str, result: dict) -> None:
+    params = marker.replace("'", "''")
+    stored = json.dumps(result).replace("'", "''")
+    psql(f"CREATE TABLE bench_seed (params text, result text); "
+         f"INSERT INTO bench_seed VALUES ('{params}', '{stored}')", db)
+
+
+def stored_result(db: str) -> dict:
+    return json.loads(psql("SELECT result FROM bench_seed", db))

@@ -1,0 +1,70 @@
+"""What every run records: the machine, the versions, the settings."""
+
+import importlib.metadata
+import os
+import platform
+import resource
+import subprocess
+from datetime import datetime, timezone
+
+PACKAGES = ("django", "channels", "channels-redis", "daphne", "twisted", "websockets", "msgpack",
+            "redis", "psycopg", "django-ninja")
+
+
+def _meminfo_kib(key: str):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _version(package: str):
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _server_version(command) -> str | None:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def describe(settings: dict) -> dict:
+    """The machine (cores, memory, load), the software versions and this run's settings."""
+    return {
+        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {
+            "cores": os.cpu_count(),
+            "cpu": _cpu_model(),
+            "memory_gib": round((_meminfo_kib("MemTotal") or 0) / 1024 / 1024, 1),
+            "kernel": platform.release(),
+            "open_files_limit": resource.getrlimit(resource.RLIMIT_NOFILE),
+            "load_average_at_start": os.getloadavg(),
+        },
+        "versions": {
+            "python": platform.python_version(),
+            **{name: _version(name) for name in PACKAGES},
+            "postgresql": _server_version(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
+                                           "SHOW server_version"]),
+            "redis": _server_version(["redis-cli", "-h", "127.0.0.1", "INFO", "server"]) and
+            next((line.split(":", 1)[1].strip() for line in _server_version(
+                ["redis-cli", "-h", "127.0.0.1", "INFO", "server"]).splitlines()
+                if line.startswith("redis_version:")), None),
+        },
+        "settings": settings,
+    }

@@ -1,0 +1,248 @@
+"""python -m bench.seed live|inbox …: fill a bench database and print what the driver needs
+(session cookies, ids) as JSON. Runs inside Django against $DATABASE_URL; never the `test`
+database (the driver only points it at databases whose name starts with `bench`).
+
+`inbox` writes Thread, Message, UnreadMark and ArchiveMark rows with COPY, with the same columns
+the actions write (server/actions/): ids are assigned here and the sequences moved past them.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from importlib import import_module  # noqa: E402
+
+from server.models import Client, Message, Practice, StaffRole, Thread, Topic, User  # noqa: E402
+
+TOPICS = [("Scheduling", "Scheduling question"), ("Billing question", "Question about a bill"),
+          ("Insurance", "Insurance question"), ("Clinical question", "Question for my clinician"),
+          ("Forms and documents", "Forms and documents"), ("Other", "Message")]
+AUDIENCES = ("administrative", "billing", "clinical")
+# Staff of every seeded practice: (username suffix, roles). Clinicians 0–5 share the clients;
+# the supervisor supervises clinicians 0–2.
+STAFF = [("admin", ["practice_admin"]), ("sched", ["scheduler"]), ("biller", ["biller"])] + \
+        [(f"clin{i}", ["clinician"]) for i in range(6)] + \
+        [("sup", ["supervisor"]), ("ca0", ["clinical_admin"]), ("ca1", ["clinical_admin"])]
+CLINICIANS = 6
+SUPERVISED = 3
+RECENT_UNREAD = 20  # the newest threads of each practice have their last message unread
+EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def session_for(user) -> str:
+    """A signed-in session for `user`, as `django.contrib.auth.login` would write it."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.set_expiry(24 * 3600)
+    store.create()
+    return store.session_key
+
+
+def _password():
+    # One hash for every seeded user: hashing each would take most of the seeding time.
+    return make_password("bench password not secret")
+
+
+def _practice(name, password, clients, *, staff=STAFF, portal=True):
+    """A practice with its topics, the STAFF, and `clients` clients (portal accounts if `portal`)
+    assigned round-robin to the clinicians. Returns (practice, staff by suffix, topics, clients)."""
+    practice = Practice.objects.create(name=name, portal_enabled=True)
+    topics = Topic.objects.bulk_create(Topic(practice=practice, name=n, subject=s)
+                                       for n, s in TOPICS)
+    tag = f"p{practice.pk}"
+    users = User.objects.bulk_create(
+        User(username=f"{tag}-{suffix}", password=password, practice=practice, kind=User.STAFF,
+             name=f"{suffix} of {name}", email=f"{tag}-{suffix}@staff.example.org")
+        for suffix, _ in staff)
+    by_suffix = {suffix: user for (suffix, _), user in zip(staff, users)}
+    StaffRole.objects.bulk_create(StaffRole(user=user, role=role)
+                                  for (suffix, roles), user in zip(staff, users) for role in roles)
+    if "sup" in by_suffix:
+        by_suffix["sup"].supervises.set([by_suffix[f"clin{i}"] for i in range(SUPERVISED)])
+    accounts = []
+    if portal:
+        accounts = User.objects.bulk_create(
+            User(username=f"{tag}-client{i}", password=password, practice=practice,
+                 kind=User.CLIENT, name=f"Client {i}", email=f"{tag}-c{i}@client.example.org")
+            for i in range(clients))
+    records = Client.objects.bulk_create(
+        Client(practice=practice, name=f"Client {i:05d}", email=f"{tag}-c{i}@client.example.org",
+               user=accounts[i] if portal else None) for i in range(clients))
+    if f"clin0" in by_suffix:
+        Client.clinicians.through.objects.bulk_create(
+            Client.clinicians.through(client_id=c.pk, user_id=by_suffix[f"clin{i % CLINICIANS}"].pk)
+            for i, c in enumerate(records))
+    return practice, by_suffix, topics, records
+
+
+# --- W5: the inbox database --------------------------------------------------------------------
+
+def _viewers(staff, audience, client_index):
+    """Staff user ids who see a thread (SPEC §2 table), for the seeded staff layout."""
+    clinician = client_index % CLINICIANS
+    ids = [staff["ca0"].pk, staff["ca1"].pk, staff[f"clin{clinician}"].pk]
+    if clinician < SUPERVISED:
+        ids.append(staff["sup"].pk)
+    if audience == "administrative":
+        ids += [staff["admin"].pk, staff["sched"].pk]
+    elif audience == "billing":
+        ids.append(staff["biller"].pk)
+    return ids
+
+
+def seed_inbox(practices: int, threads: int, messages: int) -> dict:
+    """`practices` practices of `threads` threads of `messages` messages each (4 threads per
+    client). The newest RECENT_UNREAD threads of a practice have their last message unread for
+    everyone who sees it; every 4th older thread is archived by its staff viewers; 1 thread in
+    100 is deleted and 1 message in 50."""
+    started = time.monotonic()
+    password = _password()
+    clients_per = max(1, threads // 4)
+    step = timedelta(seconds=30)
+    thread_id = message_id = 0
+    out = {"practices": []}
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        for p in range(practices):
+            with transaction.atomic():
+                practice, staff, topics, clients = _practice(f"Inbox Practice {p + 1}", password,
+                                                             clients_per)
+                thread_rows, message_rows, unread_rows, archive_rows = [], [], [], []
+                for t in range(threads):
+                    thread_id += 1
+                    c = t % clients_per
+                    client = clients[c]
+                    audience = AUDIENCES[t % 3]
+                    topic = topics[t % len(topics)]
+                    last = EPOCH + (t * practices + p) * messages * step
+                    first = last - (messages - 1) * step
+                    deleted = t % 100 == 7
+                    clinician = staff[f"clin{c % CLINICIANS}"]
+                    viewers = _viewers(staff, audience, c)
+                    recent = t >= threads - RECENT_UNREAD
+                    thread_rows.append((thread_id, practice.pk, client.pk, audience, topic.pk,
+                                        f"{topic.subject} #{t}", clinician.pk, first, last,
+                                        last if deleted else None))
+                    for j in range(messages):
+                        message_id += 1
+                        at = first + j * step
+                        by_client = j % 2 == 1
+                        author = client.user_id if by_client else clinician.pk
+                        gone = deleted or (t * messages + j) % 50 == 3
+                        seen = None if by_client or (recent and j == messages - 1) else at + step / 2
+                        message_rows.append((message_id, thread_id, author,
+                                             "client" if by_client else "staff",
+                                             f"Message {j} of thread {t}: a short, ordinary note "
+                                             f"about an appointment, a bill or a form.",
+                                             at, seen, at + step / 3 if gone else None,
+                                             clinician.pk if gone else None))
+                    if recent:
+                        readers = [uid for uid in viewers if uid != author]
+                        if author != client.user_id:
+                            readers.append(client.user_id)
+                        unread_rows += [(uid, message_id, thread_id) for uid in readers]
+                    elif t % 4 == 1:
+                        archive_rows += [(uid, thread_id) for uid in viewers]
+                _copy(raw, "server_thread", ("id", "practice_id", "client_id", "audience",
+                                             "topic_id", "subject", "created_by_id", "created_at",
+                                             "last_message_at", "deleted_at"), thread_rows)
+                _copy(raw, "server_message", ("id", "thread_id", "author_id", "author_kind", "body",
+                                              "created_at", "seen_by_client_at", "deleted_at",
+                                              "deleted_by_id"), message_rows)
+                _copy(raw, "server_unreadmark", ("user_id", "message_id", "thread_id"), unread_rows)
+                _copy(raw, "server_archivemark", ("user_id", "thread_id"), archive_rows)
+            if p == 0:
+                recent_ids = [row[0] for row in thread_rows[-RECENT_UNREAD:] if row[9] is None]
+                out["practices"].append({
+                    "practice_id": practice.pk,
+                    "sessions": {"clinical_admin": session_for(staff["ca0"]),
+                                 "clinician": session_for(staff["clin0"])},
+                    "client_id": clients[0].pk,
+                    "topic_id": topics[0].pk,
+                    "view_thread_ids": recent_ids,
+                })
+        for table in ("server_thread", "server_message"):
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                           f"(SELECT max(id) FROM {table}))")
+        cursor.execute("ANALYZE")
+    out.update(threads=thread_id, messages=message_id, seconds=round(time.monotonic() - started, 1))
+    return out
+
+
+def _copy(raw_cursor, table, columns, rows):
+    if not rows:
+        return
+    with raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def sessions_again(practice_id: int) -> dict:
+    """Fresh sessions for the measured users of an already seeded inbox database."""
+    staff = {u.username.split("-", 1)[1]: u for u in User.objects.filter(practice_id=practice_id)}
+    return {"clinical_admin": session_for(staff["ca0"]), "clinician": session_for(staff["clin0"])}
+
+
+# --- W1/W2: a practice for live sockets --------------------------------------------------------
+
+def seed_live(users: int) -> dict:
+    """One practice with `users` clinical admins (the audience every clinical thread reaches), a
+    clinician who writes, and one client of theirs with a clinical thread."""
+    password = _password()
+    staff = [("sender", ["clinician"])] + [(f"ca{i}", ["clinical_admin"]) for i in range(users)]
+    with transaction.atomic():
+        practice, by_suffix, topics, clients = _practice("Bench Live", password, 1, staff=staff)
+        sender, client = by_suffix["sender"], clients[0]
+        client.clinicians.set([sender])
+        now = datetime.now(timezone.utc)
+        thread = Thread.objects.create(practice=practice, client=client, audience="clinical",
+                                       topic=topics[3], subject="Fan-out", created_by=sender,
+                                       created_at=now, last_message_at=now)
+        Message.objects.create(thread=thread, author=sender, author_kind="staff", body="start",
+                               created_at=now)
+    return {"practice_id": practice.pk, "thread_id": thread.pk,
+            "sender_session": session_for(sender),
+            "sessions": [session_for(by_suffix[f"ca{i}"]) for i in range(users)]}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.seed")
+    sub = parser.add_subparsers(dest="what", required=True)
+    live = sub.add_parser("live")
+    live.add_argument("--users", type=int, required=True)
+    inbox = sub.add_parser("inbox")
+    inbox.add_argument("--practices", type=int, required=True)
+    inbox.add_argument("--threads", type=int, required=True, help="threads per practice")
+    inbox.add_argument("--messages", type=int, required=True, help="messages per thread")
+    again = sub.add_parser("sessions")
+    again.add_argument("--practice", type=int, required=True)
+    args = parser.parse_args(argv)
+    name = connection.settings_dict["NAME"]
+    if not str(name).startswith("bench"):
+        sys.exit(f"refusing to seed database {name!r}: only bench* databases")
+    if args.what == "live":
+        result = seed_live(args.users)
+    elif args.what == "inbox":
+        result = seed_inbox(args.practices, args.threads, args.messages)
+    else:
+        result = sessions_again(args.practice)
+    json.dump(result, sys.stdout, default=str)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""W1 idle sockets and W2 fan-out, for every contestant, alternating, repeated; medians and
+ratios to C1 (the ceiling) and C2 (the stock peer)."""
+
+import asyncio
+import math
+import time
+
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from bench import drivers, procs
+from bench.report import table
+from bench.stats import median, ms, percentile, ratio
+
+OPEN_CONCURRENCY = 200   # handshakes in flight at once (the stock layer refused at 200)
+W2_TIMEOUT = 30.0        # seconds to wait for a message to reach every recipient
+
+
+class Pool:
+    """Recipient sockets of one contestant, each with a reader appending (time, frame)."""
+
+    def __init__(self, contestant):
+        self.contestant = contestant
+        self.sockets, self.readers = [], []
+        self.frames = []          # (perf_counter, frame) of every frame received
+        self.failed = 0
+        self.errors = {}
+
+    async def _read(self, ws):
+        sink = self.frames
+        clock = time.perf_counter
+        try:
+            async for frame in ws:
+                sink.append((clock(), frame))
+        except ConnectionClosed:
+            pass
+
+    async def _open_one(self, i, gate):
+        async with gate:
+            try:
+                ws = await self.contestant.recipient(i)
+                if self.contestant.hello:
+                    await asyncio.wait_for(ws.recv(), 60)
+            except (OSError, asyncio.TimeoutError, ConnectionClosed, InvalidStatus) as error:
+                self.failed += 1
+                key = type(error).__name__ + (f" {error.response.status_code}"
+                                              if isinstance(error, InvalidStatus) else "")
+                self.errors[key] = self.errors.get(key, 0) + 1
+                return
+            self.sockets.append(ws)
+            self.readers.append(asyncio.ensure_future(self._read(ws)))
+
+    async def open(self, n: int, budget: float) -> float:
+        """Open up to `n` sockets, OPEN_CONCURRENCY at a time, within `budget` seconds; returns
+        the seconds it took (the budget when it ran out)."""
+        gate = asyncio.Semaphore(OPEN_CONCURRENCY)
+        started = time.perf_counter()
+        tasks = [asyncio.ensure_future(self._open_one(i, gate)) for i in range(n)]
+        done, pending = await asyncio.wait(tasks, timeout=budget)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        return time.perf_counter() - started
+
+    def held(self) -> int:
+        return sum(1 for ws in self.sockets if ws.state.name == "OPEN")
+
+    async def close(self):
+        for task in self.readers:
+            task.cancel()
+        gate = asyncio.Semaphore(500)
+
+        async def shut(ws):
+            async with gate:
+                try:
+                    await asyncio.wait_for(ws.close(), 3)
+                except Exception:
+                    pass
+        await asyncio.gather(*(shut(ws) for ws in self.sockets))
+        await asyncio.gather(*self.readers, return_exceptions=True)
+
+
+async def idle(contestant, size: int, config: dict, log) -> dict:
+    """W1: open `size` sockets, hold them, measure memory per socket and idle CPU."""
+    contestant.prepare(size)
+    with contestant.server(size) as server:
+        await asyncio.sleep(1.0)
+        rss0, kernel0 = server.rss_bytes(), procs.tcp_kernel_bytes()
+        pool = Pool(contestant)
+        seconds = await pool.open(size, config["w1_open_budget"])
+        await asyncio.sleep(2.0)
+        opened = len(pool.sockets)
+        rss1, kernel1 = server.rss_bytes(), procs.tcp_kernel_bytes()
+        cpu0, t0 = server.cpu_seconds(), time.perf_counter()
+        await asyncio.sleep(config["w1_idle_seconds"])
+        idle_cpu = (server.cpu_seconds() - cpu0) / (time.perf_counter() - t0)
+        held = pool.held()
+        await pool.close()
+    row = {"opened": opened, "held": held, "failed": pool.failed, "errors": pool.errors,
+           "open_seconds": seconds, "open_rate": opened / seconds if seconds else None,
+           "budget_ran_out": opened + pool.failed < size,
+           "rss_per_socket_kb": (rss1 - rss0) / opened / 1024 if opened else None,
+           "kernel_per_socket_kb": (kernel1 - kernel0) / opened / 1024 if opened else None,
+           "idle_cpu_pct": idle_cpu * 100}
+    row["mem_per_socket_kb"] = (None if row["rss_per_socket_kb"] is None else
+                                row["rss_per_socket_kb"] + max(0.0, row["kernel_per_socket_kb"]))
+    log(f"W1 {contestant.name} n={size}: opened {opened} ({pool.failed} failed {pool.errors or ''}) "
+        f"in {seconds:.1f} s, held {held}, {row['mem_per_socket_kb'] or 0:.1f} KB/socket, "
+        f"idle CPU {row['idle_cpu_pct']:.1f} %")
+    return row
+
+
+async def fanout(contestant, size: int, config: dict, log) -> dict:
+    """W2: one message to `size` sockets; latency one message at a time, then throughput and
+    server CPU per delivery with messages published back to back."""
+    contestant.prepare(size)
+    with contestant.server(size) as server:
+        pool = Pool(contestant)
+        await pool.open(size, max(120.0, config["w1_open_budget"]))
+        n = len(pool.sockets)
+        await contestant.open_publisher()
+        await asyncio.sleep(1.0)
+        pool.frames.clear()
+        # Latency: one message at a time, each awaited at every recipient.
+        sent = {}
+        seq = 0
+        for _ in range(config["w2_latency_messages"]):
+            seq += 1
+            mark = len(pool.frames)
+            sent[seq] = time.perf_counter()
+            await contestant.publish(seq)
+            await _until(lambda: _count(pool.frames, mark, contestant, seq) >= n, W2_TIMEOUT)
+            await asyncio.sleep(0.02)
+        latencies, last, lost = _latencies(pool.frames, contestant, sent, n)
+        # Saturation: publish back to back, measure until every delivery arrived.
+        pool.frames.clear()
+        messages = max(5, math.ceil(config["w2_saturation_deliveries"] / max(n, 1)))
+        first = seq + 1
+        seqs = list(range(first, first + messages))
+        cpu0 = server.cpu_seconds()
+        started = time.perf_counter()
+        await _publish_all(contestant, seqs)
+        expected = messages * n
+        await _until(lambda: len(pool.frames) >= expected * _frames_per_delivery(contestant),
+                     W2_TIMEOUT + messages * 0.05)
+        await asyncio.sleep(0.2)
+        delivered = sum(1 for _, frame in pool.frames
+                        if (s := contestant.seq_of(frame)) is not None and s >= first)
+        ended = max((t for t, _ in pool.frames), default=started)
+        cpu = server.cpu_seconds() - cpu0
+        await contestant.close_publisher()
+        await pool.close()
+    elapsed = ended - started
+    row = {"recipients": n, "latency_messages": len(sent), "p50_ms": ms(percentile(latencies, 50)),
+           "p99_ms": ms(percentile(latencies, 99)), "last_p50_ms": ms(percentile(last, 50)),
+           "last_p99_ms": ms(percentile(last, 99)), "lost_latency_phase": lost,
+           "saturation_messages": messages, "delivered": delivered, "expected": expected,
+           "rate": delivered / elapsed if elapsed > 0 else None,
+           "cpu_us_per_delivery": cpu / delivered * 1e6 if delivered else None}
+    log(f"W2 {contestant.name} n={n}: p50 {row['p50_ms'] or 0:.1f} ms, last p99 "
+        f"{row['last_p99_ms'] or 0:.1f} ms, {row['rate'] or 0:,.0f} deliveries/s, "
+        f"{row['cpu_us_per_delivery'] or 0:.0f} µs CPU each, {delivered}/{expected} delivered")
+    return row
+
+
+def _frames_per_delivery(contestant) -> float:
+    # Cairn follows each message.created with a badge frame: count only the first.
+    return 1.0
+
+
+def _count(frames, mark, contestant, seq) -> int:
+    return sum(1 for _, frame in frames[mark:] if contestant.seq_of(frame) == seq)
+
+
+async def _until(condition, timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            return False
+        await asyncio.sleep(0.005)
+    return True
+
+
+async def _publish_all(contestant, seqs) -> None:
+    if isinstance(contestant, drivers.Cairn):
+        queue = list(seqs)
+
+        async def poster():
+            while queue:
+                await contestant.publish(queue.pop(0))
+        await asyncio.gather(*(poster() for _ in range(contestant.POSTERS)))
+    else:
+        for s in seqs:
+            await contestant.publish(s)
+
+
+def _latencies(frames, contestant, sent, n):
+    """Every recipient's latency, the latency to the last recipient per message, and how many
+    deliveries never came."""
+    arrivals = {}
+    for at, frame in frames:
+        s = contestant.seq_of(frame)
+        if s in sent:
+            arrivals.setdefault(s, []).append(at - sent[s])
+    every = [x for xs in arrivals.values() for x in xs]
+    last = [max(xs) for xs in arrivals.values()]
+    lost = sum(max(0, n - len(arrivals.get(s, []))) for s in sent)
+    return every, last, lost
+
+
+W1_KEYS = ("opened", "held", "failed", "open_seconds", "open_rate", "rss_per_socket_kb",
+           "kernel_per_socket_kb", "mem_per_socket_kb", "idle_cpu_pct")
+W2_KEYS = ("recipients", "p50_ms", "p99_ms", "last_p50_ms", "last_p99_ms", "rate",
+           "cpu_us_per_delivery", "delivered", "expected", "lost_latency_phase")
+
+
+def _summarise(samples: dict, keys) -> list:
+    """Median of every key over the repetitions, per (contestant, size)."""
+    rows = []
+    for (name, label, size), reps in samples.items():
+        row = {"contestant": name, "label": label, "size": size, "reps": len(reps)}
+        for key in keys:
+            row[key] = median([r.get(key) for r in reps])
+        row["samples"] = reps
+        rows.append(row)
+    return rows
+
+
+def _ratios(rows, key, as_name) -> None:
+    by = {(r["contestant"], r["size"]): r for r in rows}
+    for row in rows:
+        for ref in ("C1", "C2"):
+            other = by.get((ref, row["size"]))
+            if other is not None:
+                row[f"{as_name}_vs_{ref}"] = ratio(row.get(key), other.get(key))
+
+
+async def run(config: dict, log) -> dict:
+    procs.raise_open_files()
+    names = config["contestants"]
+    contestants = [drivers.contestant(name) for name in names]
+    if any(isinstance(c, drivers.Cairn) for c in contestants):
+        drivers.Cairn.make_database()
+        drivers.SEEDED.clear()
+    w1, w2 = {}, {}
+    for rep in range(config["reps"]):
+        # Alternate: each repetition visits every contestant, in reversed order every other time.
+        order = contestants if rep % 2 == 0 else contestants[::-1]
+        for contestant in order:
+            key = lambda size: (contestant.name, contestant.label, size)  # noqa: E731
+            if "W1" in config["workloads"]:
+                for size in config["w1_sizes"]:
+                    w1.setdefault(key(size), []).append(await _guarded(idle, contestant, size,
+                                                                        config, log))
+            if "W2" in config["workloads"]:
+                for size in config["w2_sizes"]:
+                    w2.setdefault(key(size), []).append(await _guarded(fanout, contestant, size,
+                                                                        config, log))
+    results, tables = {}, []
+    if w1:
+        rows = _summarise(w1, W1_KEYS)
+        _ratios(rows, "mem_per_socket_kb", "memory")
+        _ratios(rows, "open_rate", "open_rate")
+        results["W1"] = {"rows": rows}
+        tables.append(table(
+            f"W1 idle sockets (medians of {config['reps']}; memory = server RSS + kernel TCP "
+            "buffers, per socket)",
+            [("contestant", "contestant"), ("n", "size"), ("held", "held"),
+             ("failed", "failed"), ("open s", "open_seconds"), ("opens/s", "open_rate"),
+             ("KB/socket", "mem_per_socket_kb"), ("idle CPU %", "idle_cpu_pct"),
+             ("mem ×C1", "memory_vs_C1"), ("opens ×C2", "open_rate_vs_C2")], rows))
+    if w2:
+        rows = _summarise(w2, W2_KEYS)
+        _ratios(rows, "rate", "rate")
+        _ratios(rows, "last_p99_ms", "last_p99")
+        _ratios(rows, "cpu_us_per_delivery", "cpu")
+        results["W2"] = {"rows": rows}
+        tables.append(table(
+            f"W2 fan-out (medians of {config['reps']}; latency from publish to receipt)",
+            [("contestant", "contestant"), ("n", "recipients"), ("p50 ms", "p50_ms"),
+             ("p99 ms", "p99_ms"), ("last p99 ms", "last_p99_ms"), ("deliveries/s", "rate"),
+             ("CPU µs/delivery", "cpu_us_per_delivery"), ("rate ×C1", "rate_vs_C1"),
+             ("rate ×C2", "rate_vs_C2"), ("last p99 ×C1", "last_p99_vs_C1"),
+             ("CPU ×C1", "cpu_vs_C1")], rows))
+    return {"results": results, "tables": tables}
+
+
+async def _guarded(step, contestant, size, config, log) -> dict:
+    """Run one measurement; a contestant that breaks is reported, not fatal to the run."""
+    try:
+        return await step(contestant, size, config, log)
+    except Exception as error:  # noqa: BLE001 - recorded in the results
+        log(f"{step.__name__} {contestant.name} n={size} failed: {error!r}")
+        return {"error": repr(error)[:2000]}
