@@ -5,7 +5,8 @@ the fan-out sends after re-checking access against that Person (`frames.may_rece
 the Person when told access changed, replays the log on `resume`, and closes when the session
 ends, the user signs out, or a client's portal is switched off.
 
-Close codes: 1009 frame too large, 4001 signed out or session ended, 4003 no longer allowed here.
+Close codes: 1009 frame too large (4009 where the server will not send 1009 for us), 4001 signed
+out or session ended, 4003 no longer allowed here.
 """
 
 import asyncio
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 SIGNED_OUT = 4001
 NOT_ALLOWED = 4003
+TOO_BIG_FALLBACK = 4009
 
 # Client-to-server frames per socket: a burst of `BURST`, refilled at `RATE` per second.
 RATE = getattr(settings, "CAIRN_WS_RATE", 10.0)
@@ -98,6 +100,16 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self.closed = True
         await super().close(code, reason)
 
+    async def close_too_big(self):
+        """Close 1009. Under daphne, autobahn refuses that code from the application (only 1000
+        and 3000-4999): `serve` caps frames in autobahn itself, which sends the 1009; were a
+        larger frame to get here anyway, 4009 says the same."""
+        try:
+            await self.close(1009)
+        except Exception:
+            self.closed = False
+            await self.close(TOO_BIG_FALLBACK, "frame too large")
+
     async def dispatch(self, message):
         # An event type this consumer does not know yet is skipped, not fatal to the socket.
         kind = message.get("type", "")
@@ -109,7 +121,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         if codec.frame_size(text_data, bytes_data) > codec.MAX_FRAME:
-            return await self.close(1009)
+            return await self.close_too_big()
         if not self.bucket.take():
             return await self.send_error("rate_limited")
         try:

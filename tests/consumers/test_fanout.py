@@ -1,0 +1,122 @@
+"""The fan-out's costs and its badge arithmetic: two group sends per thread event, a constant
+number of queries per event whatever the audience size, none per socket."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from consumers import fanout, inbox
+from rules.groups import groups_for, thread_groups
+from server import events
+from server.badges import badge_for
+from server.facts import person_for, practice_staff, thread_facts
+from server.models import Event, Thread, User
+from tests.consumers.helpers import Api, open_socket, types
+from tests.factory import make_staff
+
+
+@pytest.mark.django_db
+def test_grouped_badges_agree_with_badge_for(world, as_user):
+    dana, sam, cleo, cara = (as_user(u) for u in (world.dana.user, world.sam, world.cleo, world.cara))
+    for audience in ("administrative", "billing", "clinical"):
+        r = dana.post("/api/threads", {"audience": audience, "body": f"About {audience}", "subject": "S"})
+        assert r.status_code == 201
+    moved = dana.post("/api/threads", {"audience": "administrative", "body": "Will move", "subject": "S"}).json()
+    cleo.patch(f"/api/threads/{moved['thread']['id']}", {"audience": "clinical", "confirm": True})
+    sent = sam.post("/api/threads", {"client_id": world.eli.pk, "audience": "administrative",
+                                     "body": "Oops", "subject": "S"}).json()
+    sam.delete(f"/api/messages/{sent['message']['id']}")
+    gone = cara.post("/api/threads", {"client_id": world.fay.pk, "audience": "billing",
+                                      "body": "x", "subject": "S"}).json()
+    cara.delete(f"/api/threads/{gone['thread']['id']}")
+
+    people = [p for p in practice_staff(world.practice.pk)] + [person_for(world.dana.user)]
+    assert fanout.badges(people) == {str(p.user_id): badge_for(p) for p in people}
+    assert any(fanout.badges(people).values())
+
+
+@pytest.mark.django_db
+def test_every_viewer_is_in_one_of_the_two_groups_of_a_thread(world):
+    people = practice_staff(world.practice.pk) + [person_for(world.dana.user)]
+    for audience in ("administrative", "billing", "clinical"):
+        for client in (world.dana, world.fay):
+            thread = Thread(practice=world.practice, client=client, audience=audience)
+            facts = thread_facts(thread)
+            from rules import can_view
+
+            for person in people:
+                reached = bool(groups_for(person) & set(thread_groups(facts)))
+                assert reached >= can_view(person, facts), (person, audience, client)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_message_costs_two_group_sends_and_constant_queries(world, as_user, monkeypatch):
+    sent = []
+    layer = get_channel_layer()
+    original = layer.group_send
+
+    async def counting(group, message):
+        sent.append((group, message["type"]))
+        await original(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting)
+    dana = as_user(world.dana.user)
+    thread_id = dana.post("/api/threads", {"audience": "administrative", "body": "a", "subject": "S"}).json()["thread"]["id"]
+    sent.clear()
+    dana.post(f"/api/threads/{thread_id}/messages", {"body": "b"})
+    assert [t for _, t in sent] == ["message.created", "message.created"]
+    assert {g for g, _ in sent} == set(thread_groups(thread_facts(Thread.objects.get(pk=thread_id))))
+
+    event = Event.objects.filter(type=events.MESSAGE_CREATED).latest("id")
+    with CaptureQueriesContext(connection) as few:
+        fanout.envelope_for(event)
+    for n in range(10):
+        make_staff(world.practice, f"sched{n}", ["scheduler"])
+    with CaptureQueriesContext(connection) as many:
+        envelope, _ = fanout.envelope_for(event)
+    assert len(many) == len(few)
+    assert len(envelope["viewers"]) == 5 + 10 + 1  # admin sam cleo sue cara, 10 more, dana
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_delivery_runs_no_query_per_socket(world, monkeypatch):
+    sockets = [await open_socket(u) for u in (world.sam, world.sam, world.admin, world.cleo,
+                                              world.sue, world.cara, world.bill)]
+    calls = []
+    real = inbox.database_sync_to_async
+
+    def counting(fn):
+        calls.append(getattr(fn, "__name__", fn))
+        return real(fn)
+
+    monkeypatch.setattr(inbox, "database_sync_to_async", counting)
+    dana = await Api.as_user(world.dana.user)
+    thread_id = (await dana.start("administrative", body="hi"))["thread"]["id"]
+    await dana.reply(thread_id, "again")
+    for sock in sockets[:-1]:
+        assert "message.created" in types(await sock.frames())
+    assert await sockets[-1].frames() == []
+    assert calls == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broken_channel_layer_does_not_fail_the_request(world, as_user, monkeypatch, caplog):
+    async def broken(group, message):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(get_channel_layer(), "group_send", broken)
+    r = as_user(world.dana.user).post("/api/threads", {"audience": "administrative", "body": "a", "subject": "S"})
+    assert r.status_code == 201
+    assert Event.objects.filter(type=events.MESSAGE_CREATED).exists()
+    assert "live push failed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_access_changed_logs_one_event_per_user(world):
+    with transaction.atomic():
+        events.access_changed(world.practice.pk, [world.sam.pk, world.sam.pk, world.bill.pk])
+    rows = Event.objects.filter(type=events.ACCESS_CHANGED).order_by("user_id")
+    assert [r.user_id for r in rows] == sorted([world.sam.pk, world.bill.pk])
+    assert User.objects.count() > 0
