@@ -4,13 +4,24 @@ from datetime import datetime
 from typing import Literal, Optional
 
 from ninja import Schema
-from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr, model_validator
 
 
 class Strict(Schema):
     """Request bodies take JSON types as they are: no "5" for 5, no 1 for true."""
 
     model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_json_object(cls, data):
+        # ninja's Schema would read fields off anything as attributes, so `[]` or `"x"` passed
+        # for a body whose fields are all optional; a body must be a JSON object.
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, dict):
+            raise ValueError("The request body must be a JSON object.")
+        return data
 
 
 # Requests
