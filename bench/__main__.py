@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import databases, machine
+from bench import databases, machine, private_redis
 from bench.procs import raise_open_files
 from bench.report import table
 
@@ -22,17 +22,17 @@ CONTESTANTS = ("C1", "C2", "C3", "C3b", "C3m")
 MODES = {
     "quick": {
         "reps": 1, "contestants": ("C1", "C2", "C3"),
-        "w1_sizes": [200], "w1_idle_seconds": 3, "w1_open_budget": 20,
-        "w2_sizes": [100], "w2_latency_messages": 10, "w2_saturation_deliveries": 5000,
-        "w5_small": (1, 100, 10), "w5_large": (2, 500, 10), "w5_requests": 50, "w5_chunk": 25,
-        "w5_large_db": "bench_quick_large", "w5_small_db": "bench_quick_small",
+        "w1_sizes": [100], "w1_idle_seconds": 2, "w1_open_budget": 20,
+        "w2_sizes": [50], "w2_latency_messages": 5, "w2_saturation_deliveries": 2000,
+        "w5_small": (1, 100, 10), "w5_large": (2, 500, 10), "w5_requests": 20, "w5_chunk": 10,
+        "w5_large_db": "quick_large", "w5_small_db": "quick_small",
     },
     "full": {
         "reps": 3, "contestants": CONTESTANTS,
         "w1_sizes": [1000, 10000], "w1_idle_seconds": 10, "w1_open_budget": 60,
         "w2_sizes": [100, 1000], "w2_latency_messages": 30, "w2_saturation_deliveries": 50000,
         "w5_small": (1, 100, 10), "w5_large": (50, 2000, 10), "w5_requests": 1000,
-        "w5_chunk": 100, "w5_large_db": "bench", "w5_small_db": "bench_small",
+        "w5_chunk": 100, "w5_large_db": "large", "w5_small_db": "small",
     },
 }
 
@@ -55,6 +55,12 @@ def parse(argv):
     parser.add_argument("--w1-sizes", default=None, help="socket counts for W1, comma-separated")
     parser.add_argument("--w2-sizes", default=None, help="group sizes for W2, comma-separated")
     parser.add_argument("--w5-requests", type=int, default=None)
+    parser.add_argument("--db-prefix", default="bench",
+                        help="names of the PostgreSQL databases the run creates (must start with "
+                             "'bench'; the full W5 database is the prefix itself)")
+    parser.add_argument("--keep-databases", action="store_true",
+                        help="keep the template, live and small databases (the full large one is "
+                             "always kept, to be reused)")
     parser.add_argument("--json", default=None, help="where to write the JSON (default "
                         "var/bench/bench-<time>.json)")
     args = parser.parse_args(argv)
@@ -72,6 +78,9 @@ def parse(argv):
     if args.w5_requests:
         config["w5_requests"] = args.w5_requests
         config["w5_chunk"] = min(config["w5_chunk"], args.w5_requests)
+    if not args.db_prefix.startswith("bench"):
+        parser.error("--db-prefix must start with 'bench'")
+    config["db_prefix"] = databases.PREFIX = args.db_prefix
     for w in config["workloads"]:
         if w not in WORKLOADS:
             parser.error(f"unknown workload {w}")
@@ -87,23 +96,54 @@ def main(argv=None) -> dict:
     config["open_files"] = raise_open_files()
     result = machine.describe({k: v for k, v in config.items()})
     result["results"] = {}
-    needs_cairn = "W5" in config["workloads"] or any(c.startswith("C3") for c in config["contestants"])
-    if needs_cairn:
-        log("migrating the template database")
-        databases.make_template()
+    live = {"W1", "W2"} & set(config["workloads"])
+    needs_cairn = "W5" in config["workloads"] or (live and any(c.startswith("C3")
+                                                               for c in config["contestants"]))
+    needs_redis = live and any(c in ("C2", "C3", "C3b") for c in config["contestants"])
     tables = []
-    if "W1" in config["workloads"] or "W2" in config["workloads"]:
+    made = []
+    try:
+        if needs_redis:
+            result["settings"]["redis_url"] = private_redis.start()
+        if needs_cairn:
+            log("migrating the template database")
+            databases.make_template()
+            made.append(databases.name("template"))
+        tables = _run(config, result, made)
+    finally:
+        private_redis.stop()
+        if not args.keep_databases:
+            for db in made:
+                if db != databases.name("large"):
+                    databases.drop(db)
+    result["seconds"] = round(time.monotonic() - started, 1)
+    for text in tables:
+        print(text + "\n")
+    out = Path(args.json) if args.json else (
+        Path("var/bench") / f"bench-{config['mode']}-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, default=str))
+    log(f"done in {result['seconds']} s; JSON in {out}")
+    return result
+
+
+def _run(config: dict, result: dict, made: list) -> list:
+    tables = []
+    if {"W1", "W2"} & set(config["workloads"]):
         from bench import sockets
+        if any(c.startswith("C3") for c in config["contestants"]):
+            made.append(databases.name("live"))
         live = asyncio.run(sockets.run(config, log))
         result["results"].update(live["results"])
         tables += live["tables"]
     if "W5" in config["workloads"]:
         from bench import inbox
+        small_db, large_db = (databases.name(config["w5_small_db"]),
+                              databases.name(config["w5_large_db"]))
+        made += [small_db, large_db]
         small_seed, big_seed = inbox.prepare(config["w5_small"], config["w5_large"],
-                                             big_name=config["w5_large_db"],
-                                             small_name=config["w5_small_db"], log=log)
-        w5 = asyncio.run(inbox.run(small_seed, big_seed, small_name=config["w5_small_db"],
-                                   big_name=config["w5_large_db"],
+                                             big_name=large_db, small_name=small_db, log=log)
+        w5 = asyncio.run(inbox.run(small_seed, big_seed, small_name=small_db, big_name=large_db,
                                    requests=config["w5_requests"], chunk=config["w5_chunk"],
                                    log=log))
         result["results"]["W5"] = w5
@@ -114,15 +154,7 @@ def main(argv=None) -> dict:
              ("small p99 ms", "small_p99_ms"), ("large p50 ms", "large_p50_ms"),
              ("large p99 ms", "large_p99_ms"), ("growth p50", "growth_p50"),
              ("growth p99", "growth_p99")], w5["rows"]))
-    result["seconds"] = round(time.monotonic() - started, 1)
-    for text in tables:
-        print(text + "\n")
-    out = Path(args.json) if args.json else (
-        Path("var/bench") / f"bench-{config['mode']}-{time.strftime('%Y%m%d-%H%M%S')}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, default=str))
-    log(f"done in {result['seconds']} s; JSON in {out}")
-    return result
+    return tables
 
 
 if __name__ == "__main__":

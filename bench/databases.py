@@ -12,17 +12,23 @@ from pathlib import Path
 from bench.procs import REPO
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-TEMPLATE = "bench_template"
+PREFIX = "bench"
 SECRET_KEY = "bench-only-secret-key-not-used-anywhere-else-0123456789"
 
 
-def url(name: str) -> str:
-    return f"{PG}/{name}"
+def name(role: str) -> str:
+    """The database of `role` ("template", "live", "small", "large", "quick_small", …) under the
+    run's PREFIX; the full run's large database is PREFIX itself ("bench")."""
+    return PREFIX if role == "large" else f"{PREFIX}_{role}"
 
 
-def _check(name: str) -> None:
-    if not name.startswith("bench"):
-        raise ValueError(f"the bench only touches bench* databases, not {name!r}")
+def url(db: str) -> str:
+    return f"{PG}/{db}"
+
+
+def _check(db: str) -> None:
+    if not db.startswith("bench"):
+        raise ValueError(f"the bench only touches bench* databases, not {db!r}")
 
 
 def psql(sql: str, db: str = "postgres") -> str:
@@ -33,18 +39,18 @@ def psql(sql: str, db: str = "postgres") -> str:
     return result.stdout.strip()
 
 
-def exists(name: str) -> bool:
-    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
+def exists(db: str) -> bool:
+    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
 
 
-def drop(name: str) -> None:
-    _check(name)
-    psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def drop(db: str) -> None:
+    _check(db)
+    psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
-def django_env(name: str, **extra) -> dict:
-    """The environment a Cairn process (server, seed) runs with against database `name`."""
-    env = {"DATABASE_URL": url(name), "SECRET_KEY": SECRET_KEY, "CAIRN_LOG_LEVEL": "WARNING",
+def django_env(db: str, **extra) -> dict:
+    """The environment a Cairn process (server, seed) runs with against database `db`."""
+    env = {"DATABASE_URL": url(db), "SECRET_KEY": SECRET_KEY, "CAIRN_LOG_LEVEL": "WARNING",
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "CAIRN_INSECURE_COOKIES": "1",
            "DJANGO_SETTINGS_MODULE": "server.settings"}
     env.update(extra)
@@ -61,16 +67,17 @@ def migrations_signature() -> str:
 
 def make_template() -> None:
     """(Re)create the template database with every migration applied."""
-    drop(TEMPLATE)
-    psql(f'CREATE DATABASE "{TEMPLATE}"')
-    run_django(["-m", "server", "migrate", "-v0"], TEMPLATE)
+    template = name("template")
+    drop(template)
+    psql(f'CREATE DATABASE "{template}"')
+    run_django(["-m", "server", "migrate", "-v0"], template)
 
 
-def fresh(name: str) -> None:
-    """`name` as an empty migrated copy of the template."""
-    _check(name)
-    drop(name)
-    psql(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+def fresh(db: str) -> None:
+    """`db` as an empty migrated copy of the template."""
+    _check(db)
+    drop(db)
+    psql(f'CREATE DATABASE "{db}" TEMPLATE "{name("template")}"')
 
 
 def run_django(args: list, db: str, **extra) -> str:

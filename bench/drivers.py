@@ -7,15 +7,14 @@ import math
 
 from websockets.asyncio.client import connect
 
-from bench import databases
+from bench import databases, private_redis as redis
 from bench.cairn import cairn_server
-from bench.http import Connection
+from bench.httpclient import Connection
 from bench.procs import HOST, PYTHON, Server, free_port
 
 # Source addresses for client sockets, so one run is not capped by one address's ephemeral ports.
 SOURCES = [f"127.0.0.{i}" for i in range(2, 18)]
 TABS_PER_USER = 10  # Cairn: each clinical admin has this many inbox tabs open
-LIVE_DB = "bench_live"
 
 
 def ws_connect(url: str, i: int, headers=None, origin=None):
@@ -59,7 +58,8 @@ class Stock(Ceiling):
     def server(self, size: int) -> Server:
         self.port = free_port()
         return Server("stock", [PYTHON, "-m", "daphne", "-b", HOST, "-p", str(self.port),
-                                "bench.contestants.stock:application"], self.port)
+                                "bench.contestants.stock:application"], self.port,
+                      {"BENCH_REDIS_URL": redis.url()})
 
     def recipient(self, i: int):
         return ws_connect(f"ws://{HOST}:{self.port}/ws/chat/bench/", i)
@@ -101,17 +101,17 @@ class Cairn:
 
     @classmethod
     def make_database(cls) -> None:
-        databases.fresh(LIVE_DB)
+        databases.fresh(databases.name("live"))
 
     def prepare(self, size: int) -> None:
         if size not in self.seeded:
             self.seeded[size] = SEEDED.get(size) or databases.seed(
-                LIVE_DB, "live", "--users", str(math.ceil(size / TABS_PER_USER)))
+                databases.name("live"), "live", "--users", str(math.ceil(size / TABS_PER_USER)))
             SEEDED[size] = self.seeded[size]
         self.current = self.seeded[size]
 
     def server(self, size: int) -> Server:
-        srv = cairn_server(LIVE_DB, layer=self.layer)
+        srv = cairn_server(databases.name("live"), layer=self.layer)
         self.port = srv.port
         return srv
 

@@ -7,7 +7,7 @@ import time
 
 from bench import databases
 from bench.cairn import cairn_server
-from bench.http import Connection
+from bench.httpclient import Connection
 from bench.procs import HOST
 from bench.stats import ms, percentile, ratio
 

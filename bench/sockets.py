@@ -5,7 +5,7 @@ import asyncio
 import math
 import time
 
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from bench import drivers, procs
 from bench.report import table
@@ -40,7 +40,7 @@ class Pool:
                 ws = await self.contestant.recipient(i)
                 if self.contestant.hello:
                     await asyncio.wait_for(ws.recv(), 60)
-            except (OSError, asyncio.TimeoutError, ConnectionClosed, InvalidStatus) as error:
+            except (OSError, asyncio.TimeoutError, WebSocketException) as error:
                 self.failed += 1
                 key = type(error).__name__ + (f" {error.response.status_code}"
                                               if isinstance(error, InvalidStatus) else "")
