@@ -16,6 +16,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 from django.core.management import CommandError, call_command
 
 from server.management.commands.demo import DEMO_THREADS, demo_data, ensure_demo_practice
@@ -90,11 +92,13 @@ def var_dir(migrated_var, tmp_path) -> Path:
     return var_dir
 
 
-def count_in(var_dir: Path, expression: str) -> int:
+def query(var_dir: Path, expression: str):
+    """The value of `expression` (JSON-able, over server.models) in var_dir's database."""
     result = run_server_command(var_dir, "shell", "-c",
-                                f"from server.models import *; print({expression})")
+                                f"import json; from server.models import *; "
+                                f"print(json.dumps({expression}))")
     assert result.returncode == 0, result.stderr
-    return int(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_load_practice_through_python_m_server(var_dir, tmp_path):
@@ -108,15 +112,13 @@ def test_load_practice_through_python_m_server(var_dir, tmp_path):
     assert result.returncode == 1
     assert 'staff[2].roles[0]: unknown role "boss"' in result.stderr
     assert "nothing was created" in result.stderr
-    assert count_in(var_dir, "Practice.objects.count() + User.objects.count()") == 0
 
     result = run_server_command(var_dir, "load_practice", str(good))
     assert result.returncode == 0, result.stderr
     assert 'Created practice "Northside Counseling"' in result.stdout
-    assert count_in(var_dir, "User.objects.count()") == 5
-
-    result = run_server_command(var_dir, "load_practice", str(tmp_path / "missing.json"))
-    assert result.returncode == 1 and "cannot read the file" in result.stderr
+    # Exactly what the good file holds: the bad one left nothing behind.
+    assert query(var_dir, "[Practice.objects.count(), User.objects.count(), "
+                          "Client.objects.count(), StaffRole.objects.count()]") == [1, 5, 3, 5]
 
 
 def free_port() -> int:
@@ -128,13 +130,13 @@ def free_port() -> int:
 class Running:
     """A `python -m server …` process serving on `port`, its output going to a file."""
 
-    def __init__(self, var_dir: Path, port: int, *args):
+    def __init__(self, var_dir: Path, port: int, *args, env=()):
         self.port = port
         self.log = var_dir.parent / f"server-{port}.log"
         self._out = self.log.open("w")
         self.process = subprocess.Popen([sys.executable, "-m", "server", *args], cwd=ROOT,
-                                        env=server_env(var_dir), stdout=self._out,
-                                        stderr=subprocess.STDOUT)
+                                        env={**server_env(var_dir), **dict(env)},
+                                        stdout=self._out, stderr=subprocess.STDOUT)
 
     def output(self) -> str:
         return self.log.read_text()
@@ -158,13 +160,13 @@ class Running:
 
     def stop(self) -> int:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-                pytest.fail(f"the server did not stop on SIGINT:\n{self.output()}")
+                pytest.fail(f"the server did not stop on SIGTERM:\n{self.output()}")
         self._out.close()
         return self.process.returncode
 
@@ -173,8 +175,8 @@ class Running:
 def running():
     started = []
 
-    def start(var_dir, port, *args):
-        server = Running(var_dir, port, *args)
+    def start(var_dir, port, *args, env=()):
+        server = Running(var_dir, port, *args, env=env)
         started.append(server)
         return server
 
@@ -185,23 +187,31 @@ def running():
             server.process.wait()
 
 
-def test_serve_answers_http_and_stops_on_sigint(var_dir, running):
+def test_serve_answers_http_and_stops_on_sigterm(var_dir, running):
     port = free_port()
-    server = running(var_dir, port, "serve", "--port", str(port), "--no-worker")
+    server = running(var_dir, port, "serve", "--port", str(port), "--no-worker",
+                     "--proxy-headers", env={"CAIRN_INSECURE_COOKIES": "1"})
     server.wait_until_serving()
     with urllib.request.urlopen(server.url("/admin/login/"), timeout=5) as response:
         assert b"csrfmiddlewaretoken" in response.read()
+    # Behind a proxy, the audit log records the client's address, not the proxy's.
+    browser = Browser(server, headers={"X-Forwarded-For": "203.0.113.9"})
+    status, body = browser.sign_in("nobody", "not a password at all")
+    assert status == 401, body
     assert server.stop() == 0
     output = server.output()
-    assert f"Cairn listening on http://127.0.0.1:{port}/" in output
+    assert f"Starting Cairn on http://127.0.0.1:{port}/" in output
     assert f"tcp:port={port}:interface=127.0.0.1:backlog=1024" in output
+    assert query(var_dir, "list(AuditEntry.objects.filter(action='login.failed')"
+                          ".values_list('ip', flat=True))") == ["203.0.113.9"]
 
 
 class Browser:
     """urllib with a cookie jar, speaking to the API as the browser UI does."""
 
-    def __init__(self, server: Running):
+    def __init__(self, server: Running, headers=None):
         self.server = server
+        self.headers = headers or {}
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
@@ -209,7 +219,8 @@ class Browser:
         return next(c.value for c in self.cookies if c.name == "csrftoken")
 
     def request(self, method: str, path: str, data=None):
-        request = urllib.request.Request(self.server.url(path), method=method)
+        request = urllib.request.Request(self.server.url(path), method=method,
+                                         headers=self.headers)
         body = None
         if data is not None:
             body = json.dumps(data).encode()
@@ -227,6 +238,9 @@ class Browser:
         assert status == 204
         return self.request("POST", "/api/auth/login", {"username": username,
                                                         "password": password})
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
 
 
 def printed_logins(output: str) -> dict:
@@ -257,23 +271,37 @@ def test_demo_prints_the_logins_serves_them_and_restarts_idempotently(var_dir, r
         if client["portal"]:
             assert logins[client["portal"]["username"]][1] == f"client {client['name']}"
 
-    # Every printed login works; staff see demo threads unread, a client sees their own.
+    # The printed logins work; staff see demo threads unread, a client sees their own.
     for username in ("cleo", "morgan", "dana"):
-        status, body = Browser(demo).sign_in(username, logins[username][0])
+        browser = Browser(demo)
+        status, body = browser.sign_in(username, logins[username][0])
         assert status == 200, body
         me = json.loads(body)
         assert me["practice"]["name"] == data["practice"]["name"]
         assert me["badge"] > 0, (username, me)
     status, _ = Browser(demo).sign_in("cleo", "wrong password")
     assert status == 401
+
+    # The socket works through daphne, and daphne itself refuses frames over 64 KiB.
+    with connect(f"ws://127.0.0.1:{port}/ws/", open_timeout=10,
+                 additional_headers={"Cookie": browser.cookie_header(),
+                                     "Origin": f"http://127.0.0.1:{port}"}) as socket_:
+        hello = json.loads(socket_.recv(timeout=10))
+        assert hello["type"] == "hello" and hello["badge"] == me["badge"]
+        socket_.send(json.dumps({"type": "ping"}))
+        assert json.loads(socket_.recv(timeout=10))["type"] == "pong"
+        socket_.send(json.dumps({"type": "ping", "pad": "x" * 70_000}))
+        with pytest.raises(ConnectionClosed) as closed:
+            socket_.recv(timeout=10)
+        assert closed.value.rcvd.code == 1009
     assert demo.stop() == 0
+    # The in-process worker sent the demo's notices and invitation to files under var/mail/.
+    assert list((var_dir / "mail").iterdir())
 
     # A second start keeps the practice and its threads as they were.
-    threads = count_in(var_dir, "Thread.objects.count()")
-    assert threads == len(DEMO_THREADS)
     demo = running(var_dir, port, "demo", "--port", str(port))
     demo.wait_until_serving()
     assert "Using the demo practice" in demo.output()
     assert demo.stop() == 0
-    assert count_in(var_dir, "Practice.objects.count()") == 1
-    assert count_in(var_dir, "Thread.objects.count()") == threads
+    assert query(var_dir, "[Practice.objects.count(), Thread.objects.count()]") == [
+        1, len(DEMO_THREADS)]

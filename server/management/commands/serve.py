@@ -1,5 +1,5 @@
-"""python -m server serve [--host H] [--port P] [--no-worker]: Cairn under daphne, HTTP and
-WebSockets on one port, configured by the environment (README: Configuration)."""
+"""python -m server serve [--host H] [--port P] [--no-worker] [--proxy-headers]: Cairn under
+daphne, HTTP and WebSockets on one port, configured by the environment (README: Configuration)."""
 
 import sys
 
@@ -8,21 +8,21 @@ import sys
 from daphne.server import Server  # isort: skip
 from daphne.access import AccessLogGenerator
 from daphne.endpoints import build_endpoint_description_strings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from consumers.codec import MAX_FRAME
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 # daphne's own default listen backlog is 50; a burst of connecting sockets overflows that.
 LISTEN_BACKLOG = 1024
-# SPEC §3: WebSocket frames over 64 KiB close the socket with 1009 (autobahn does it for us).
-WEBSOCKET_MAX_MESSAGE = 64 * 1024
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = True,
-          access_log=None, ready=None) -> None:
+          proxy_headers: bool = False, access_log=None) -> None:
     """Run daphne on `server.asgi.application` until interrupted (SIGINT/SIGTERM), with the
-    email worker in a background thread unless `worker` is False. `ready` is called once the
-    server is about to accept connections."""
+    email worker in a background thread unless `worker` is False. With `proxy_headers`, the
+    client's address and scheme come from X-Forwarded-For/-Port/-Proto."""
     from server.asgi import application
 
     endpoints = [f"{endpoint}:backlog={LISTEN_BACKLOG}"
@@ -33,23 +33,38 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = 
 
         background = start_in_background()
     try:
-        Server(
+        server = Server(
             application=application,
             endpoints=endpoints,
             action_logger=AccessLogGenerator(access_log) if access_log else None,
-            websocket_max_message_size=WEBSOCKET_MAX_MESSAGE,
-            websocket_max_frame_size=WEBSOCKET_MAX_MESSAGE,
-            ready_callable=ready,
-        ).run()
+            proxy_forwarded_address_header="X-Forwarded-For" if proxy_headers else None,
+            proxy_forwarded_port_header="X-Forwarded-Port" if proxy_headers else None,
+            proxy_forwarded_proto_header="X-Forwarded-Proto" if proxy_headers else None,
+            # SPEC §3: frames over 64 KiB close the socket with 1009. autobahn enforces the cap
+            # before buffering a frame whole; the consumer checks too, but may not send 1009.
+            websocket_max_message_size=MAX_FRAME,
+            websocket_max_frame_size=MAX_FRAME,
+            ready_callable=lambda: _close_properly(server),
+        )
+        server.run()
     finally:
         if background is not None:
             background.stop()
+    if not server.listening_addresses:
+        raise CommandError(f"could not listen on {_url_host(host)}:{port} (see the log above)")
 
 
-def add_server_arguments(parser, *, default_host: str = DEFAULT_HOST) -> None:
+def _close_properly(server) -> None:
+    """autobahn drops the TCP connection on a protocol failure (an oversized frame included)
+    unless told otherwise; with failByDrop off it sends the close frame, 1009 for a frame too big.
+    daphne creates the factory in `run()` and calls this before serving."""
+    server.ws_factory.setProtocolOptions(failByDrop=False)
+
+
+def add_server_arguments(parser) -> None:
     """--host, --port and --no-worker, shared by `serve` and `demo`."""
-    parser.add_argument("--host", default=default_host,
-                        help=f"interface to listen on (default {default_host})")
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help=f"interface to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port to listen on (default {DEFAULT_PORT})")
     parser.add_argument("--no-worker", action="store_true",
@@ -62,12 +77,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         add_server_arguments(parser)
+        parser.add_argument("--proxy-headers", action="store_true",
+                            help="behind a reverse proxy: take the client's address and scheme "
+                                 "from X-Forwarded-For, -Port and -Proto (only then)")
 
-    def handle(self, *args, host, port, no_worker, verbosity, **options):
-        self.stdout.write(f"Cairn listening on http://{_url_host(host)}:{port}/"
+    def handle(self, *args, host, port, no_worker, proxy_headers, verbosity, **options):
+        self.stdout.write(f"Starting Cairn on http://{_url_host(host)}:{port}/"
                           f"{'' if no_worker else ' (email worker in-process)'}")
         self.stdout.flush()
-        serve(host, port, worker=not no_worker,
+        serve(host, port, worker=not no_worker, proxy_headers=proxy_headers,
               access_log=sys.stdout if verbosity >= 2 else None)
 
 
