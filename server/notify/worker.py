@@ -16,7 +16,7 @@ times, so the receiving side can recognise the repeat.
 
 Knobs (Django settings or environment variables, all optional): CAIRN_OUTBOX_LEASE_SECONDS (300), CAIRN_OUTBOX_BATCH (20),
 CAIRN_OUTBOX_POLL_SECONDS (2), CAIRN_OUTBOX_RETRY_BASE_SECONDS (30),
-CAIRN_OUTBOX_RETRY_MAX_SECONDS (3600).
+CAIRN_OUTBOX_RETRY_MAX_SECONDS (3600), CAIRN_OUTBOX_KEEP_DAYS (30: sent rows are then deleted).
 """
 
 import logging
@@ -62,8 +62,9 @@ def _claimable(now) -> Q:
 def claim(limit: int | None = None):
     """Lease up to `limit` due rows to this worker; returns `(rows, lease)`.
 
-    The lease time doubles as this claim's token: it carries random microseconds, so the rows
-    still holding exactly `lease` are this claim's and no one else's.
+    The lease time doubles as this claim's token: it carries a random sub-millisecond part, so
+    the rows still holding exactly `lease` are this claim's. (On PostgreSQL the rows are also
+    locked while being claimed; on SQLite the conditional UPDATE is what keeps claims apart.)
     """
     limit = limit or int(_knob("CAIRN_OUTBOX_BATCH", 20))
     now = timezone.now()
@@ -179,14 +180,36 @@ def drain() -> int:
     return handled
 
 
+def purge_sent(days: float | None = None) -> int:
+    """Delete rows sent more than `days` ago (CAIRN_OUTBOX_KEEP_DAYS, default 30)."""
+    days = _knob("CAIRN_OUTBOX_KEEP_DAYS", 30) if days is None else days
+    cutoff = timezone.now() - timedelta(days=days)
+    return OutboxEmail.objects.filter(sent_at__lt=cutoff).delete()[0]
+
+
+def describe_transport() -> str:
+    """Where emails go, for the log: the SMTP relay, the mail folder, or the backend's name."""
+    backend = settings.EMAIL_BACKEND
+    if backend.endswith("smtp.EmailBackend"):
+        tls = " (TLS)" if settings.EMAIL_USE_TLS else " (SSL)" if settings.EMAIL_USE_SSL else ""
+        return f"SMTP {settings.EMAIL_HOST}:{settings.EMAIL_PORT}{tls}"
+    if backend.endswith("filebased.EmailBackend"):
+        return f"files under {settings.EMAIL_FILE_PATH}"
+    return backend
+
+
 def run(stop: threading.Event, poll: float | None = None) -> None:
     """Send due emails until `stop` is set. Survives database and SMTP outages."""
     poll = _knob("CAIRN_OUTBOX_POLL_SECONDS", 2) if poll is None else poll
-    log.info("email worker started")
+    log.info("email worker started: sending to %s", describe_transport())
+    next_purge = 0.0
     try:
         while not stop.is_set():
             try:
                 close_old_connections()
+                if time.monotonic() >= next_purge:
+                    purge_sent()
+                    next_purge = time.monotonic() + 3600
                 handled = run_once(stop)
             except Exception:
                 log.exception("email worker: batch failed; trying again shortly")

@@ -202,3 +202,21 @@ def test_without_email_url_emails_land_in_files(practice, settings, tmp_path):
     written = "".join(p.read_text() for p in (tmp_path / "mail").iterdir())
     assert written.count("Subject: New secure message - Northside Counseling") == 2
     assert all(row.sent_at for row in outbox())
+
+
+def test_sent_rows_are_purged_after_the_keep_period(practice, smtp):
+    old, recent, unsent = queue(practice, "old@example.org", "recent@example.org",
+                                "unsent@example.org")
+    now = timezone.now()
+    OutboxEmail.objects.filter(pk=old.pk).update(sent_at=now - timedelta(days=31))
+    OutboxEmail.objects.filter(pk=recent.pk).update(sent_at=now - timedelta(days=29))
+    OutboxEmail.objects.filter(pk=unsent.pk).update(send_after=now - timedelta(days=60))
+    assert worker.purge_sent() == 1
+    assert sorted(r.to for r in outbox()) == ["recent@example.org", "unsent@example.org"]
+
+
+def test_the_log_says_where_emails_go(settings, smtp):
+    assert worker.describe_transport() == f"SMTP 127.0.0.1:{smtp.port}"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = "/srv/cairn/var/mail"
+    assert worker.describe_transport() == "files under /srv/cairn/var/mail"
