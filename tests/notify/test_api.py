@@ -5,11 +5,6 @@ import pytest
 from server.models import User
 
 
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = "tests.notify.urls"
-
-
 URL = "/api/me/notifications"
 
 
