@@ -14,8 +14,8 @@ The one window left is inherent to SMTP: the server accepted a message and the w
 recording it. That row goes out again after its lease; it carries the same `Message-ID` both
 times, so the receiving side can recognise the repeat.
 
-Knobs (Django settings or environment variables, all optional): CAIRN_OUTBOX_LEASE_SECONDS (300), CAIRN_OUTBOX_BATCH (20),
-CAIRN_OUTBOX_POLL_SECONDS (2), CAIRN_OUTBOX_RETRY_BASE_SECONDS (30),
+Knobs (Django settings or environment variables, all optional): CAIRN_OUTBOX_LEASE_SECONDS (300),
+CAIRN_OUTBOX_BATCH (20), CAIRN_OUTBOX_POLL_SECONDS (2), CAIRN_OUTBOX_RETRY_BASE_SECONDS (30),
 CAIRN_OUTBOX_RETRY_MAX_SECONDS (3600), CAIRN_OUTBOX_KEEP_DAYS (30: sent rows are then deleted).
 """
 

@@ -1,7 +1,5 @@
 """GET · PUT /api/me/notifications."""
 
-import pytest
-
 from server.models import User
 
 

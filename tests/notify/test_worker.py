@@ -1,4 +1,4 @@
-"""The worker against a real SMTP server: outages, retries with backoff, per-row failures, leases."""
+"""The worker against a real SMTP server: outages, retries with backoff, failures, leases."""
 
 import os
 import signal
