@@ -46,8 +46,12 @@ def publish_events(rows) -> None:
     _send(sends)
 
 
-def publish_recheck(user_ids) -> None:
-    _send([(user_group(uid), {"type": "cairn.recheck"}) for uid in user_ids])
+def publish_recheck(user_ids, with_supervisors: bool = False) -> None:
+    ids = set(user_ids)
+    if with_supervisors:
+        ids |= set(User.supervises.through.objects.filter(to_user_id__in=ids)
+                   .values_list("from_user_id", flat=True))
+    _send([(user_group(uid), {"type": "cairn.recheck"}) for uid in sorted(ids)])
 
 
 def publish_portal_switched(practice_id: int) -> None:
@@ -157,6 +161,11 @@ def _send(sends) -> None:
 
     async def send_all():
         for group, message in sends:
-            await layer.group_send(group, message)
+            try:
+                await layer.group_send(group, message)
+            except Exception:
+                # A pooled Redis connection that outlived a Redis restart fails once; a Redis
+                # that is down fails again, and `events` logs it (clients catch up on resume).
+                await layer.group_send(group, message)
 
     async_to_sync(send_all)()

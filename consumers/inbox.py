@@ -45,6 +45,15 @@ _EVENT_TYPES = {events.MESSAGE_CREATED, events.MESSAGE_DELETED, events.MESSAGE_R
                 events.THREAD_REMOVED, events.ACCESS_CHANGED}
 
 
+async def _twice(call, *args):
+    # A pooled Redis connection that outlived a Redis restart fails once, then is replaced.
+    try:
+        return await call(*args)
+    except Exception:
+        log.warning("channel layer call failed; retrying once", exc_info=True)
+        return await call(*args)
+
+
 class TokenBucket:
     def __init__(self, rate: float, burst: int):
         self.rate, self.burst = rate, burst
@@ -232,9 +241,9 @@ class InboxConsumer(AsyncWebsocketConsumer):
     async def _join(self, wanted):
         wanted = set(wanted)
         for group in set(self.groups) - wanted:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await _twice(self.channel_layer.group_discard, group, self.channel_name)
         for group in wanted - set(self.groups):
-            await self.channel_layer.group_add(group, self.channel_name)
+            await _twice(self.channel_layer.group_add, group, self.channel_name)
         self.groups = sorted(wanted)
 
     async def _watch(self):

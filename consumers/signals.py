@@ -6,7 +6,7 @@ closes them. These pushes are live only (no event rows): the actions log their o
 `access.changed` events, and a socket that was away simply reads its facts anew on connect.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from server import events
 from server.models import Client, Practice, StaffRole, User
@@ -15,31 +15,21 @@ _UID = "cairn-live-"
 
 
 def connect() -> None:
-    """Connect the receivers (idempotent)."""
+    """Connect the receivers (idempotent). They run no query: who else is affected (supervisors)
+    is looked up after commit, by the push itself."""
     post_save.connect(_role_changed, sender=StaffRole, dispatch_uid=_UID + "role-save")
     post_delete.connect(_role_changed, sender=StaffRole, dispatch_uid=_UID + "role-delete")
     m2m_changed.connect(_clinicians_changed, sender=Client.clinicians.through,
                         dispatch_uid=_UID + "clinicians")
     m2m_changed.connect(_supervision_changed, sender=User.supervises.through,
                         dispatch_uid=_UID + "supervision")
-    pre_save.connect(_practice_saving, sender=Practice, dispatch_uid=_UID + "practice-pre")
-    post_save.connect(_practice_saved, sender=Practice, dispatch_uid=_UID + "practice-post")
+    post_save.connect(_practice_saved, sender=Practice, dispatch_uid=_UID + "practice")
     post_save.connect(_user_saved, sender=User, dispatch_uid=_UID + "user")
-
-
-def _with_supervisors(user_ids) -> set:
-    ids = set(user_ids)
-    return ids | set(User.supervises.through.objects.filter(to_user_id__in=ids)
-                     .values_list("from_user_id", flat=True))
-
-
-def _tell(user_ids) -> None:
-    events.recheck_sockets(sorted(user_ids))
 
 
 def _role_changed(sender, instance, **kwargs):
     # A clinician's role also decides what their supervisors see.
-    _tell(_with_supervisors([instance.user_id]))
+    events.recheck_sockets([instance.user_id], with_supervisors=True)
 
 
 def _clinicians_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -50,9 +40,11 @@ def _clinicians_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    ids = set(pk_set or ()) or getattr(instance, "_cairn_cleared", set())
-    clinicians = {instance.pk} if reverse else ids
-    _tell(_with_supervisors(clinicians))
+    if reverse:  # `instance` is the clinician
+        clinicians = {instance.pk}
+    else:
+        clinicians = set(pk_set or ()) or getattr(instance, "_cairn_cleared", set())
+    events.recheck_sockets(clinicians, with_supervisors=True)
 
 
 def _supervision_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -62,20 +54,16 @@ def _supervision_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    # The supervisor's view changes; forward, that is `instance`; reverse, the `pk_set`.
+    # The supervisor's view changes: forward, that is `instance`; reverse, the `pk_set`.
     if action == "post_clear":
-        _tell(getattr(instance, "_cairn_cleared", set()))
+        events.recheck_sockets(getattr(instance, "_cairn_cleared", set()))
     else:
-        _tell(set(pk_set or ()) if reverse else {instance.pk})
+        events.recheck_sockets(set(pk_set or ()) if reverse else {instance.pk})
 
 
-def _practice_saving(sender, instance, **kwargs):
-    before = Practice.objects.filter(pk=instance.pk).values_list("portal_enabled", flat=True).first()
-    instance._cairn_portal_before = before
-
-
-def _practice_saved(sender, instance, created, **kwargs):
-    if not created and getattr(instance, "_cairn_portal_before", None) != instance.portal_enabled:
+def _practice_saved(sender, instance, created, update_fields=None, **kwargs):
+    # Client sockets recheck the portal switch on any save that may have touched it.
+    if not created and (update_fields is None or "portal_enabled" in update_fields):
         events.portal_switched(instance.pk)
 
 

@@ -61,12 +61,13 @@ def access_changed(practice_id: int, user_ids) -> None:
     transaction.on_commit(lambda: _publish_safely("publish_events", rows))
 
 
-def recheck_sockets(user_ids) -> None:
-    """After commit, live sockets of `user_ids` reload what they may see (no event row: for
-    changes made outside the actions, such as Django's admin)."""
+def recheck_sockets(user_ids, *, with_supervisors: bool = False) -> None:
+    """After commit, live sockets of `user_ids` (and, `with_supervisors`, of their supervisors)
+    reload what they may see. No event row: for changes made outside the actions, such as
+    Django's admin."""
     ids = sorted(set(user_ids))
     if ids:
-        transaction.on_commit(lambda: _publish_safely("publish_recheck", ids))
+        transaction.on_commit(lambda: _publish_safely("publish_recheck", ids, with_supervisors))
 
 
 def portal_switched(practice_id: int) -> None:

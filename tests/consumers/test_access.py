@@ -193,3 +193,41 @@ async def test_deleting_a_thread_reaches_everyone_who_saw_it_then_nothing(world)
             assert got == [], name
     got = await dana_sock.frames()
     assert types(got) == ["thread.removed"] and got[0]["thread_id"] == thread_id
+
+
+async def test_admin_edits_of_assignment_and_supervision_apply_live(world):
+    dana = await Api.as_user(world.dana.user)
+    thread_id = (await dana.start("clinical", body="Hard week"))["thread"]["id"]
+    cleo, sue = await open_socket(world.cleo), await open_socket(world.sue)
+
+    def stop_supervising():
+        with transaction.atomic():
+            world.sue.supervises.remove(world.cleo)
+
+    await database_sync_to_async(stop_supervising)()
+    got = await sue.frames()
+    assert types(got) == ["thread.removed", "badge"] and got[0]["thread_id"] == thread_id
+    assert await cleo.frames() == []
+
+    def unassign_from_the_clinician_side():
+        with transaction.atomic():
+            world.cleo.assigned_clients.remove(world.dana)
+
+    await database_sync_to_async(unassign_from_the_clinician_side)()
+    got = await cleo.frames()
+    assert types(got) == ["thread.removed", "badge"] and got[0]["thread_id"] == thread_id
+    await dana.reply(thread_id, "Hello?")
+    assert await cleo.frames() == [] and await sue.frames() == []
+
+
+async def test_switching_the_portal_off_in_the_admin_closes_client_sockets(world):
+    dana = await open_socket(world.dana.user)
+
+    def switch_off():
+        with transaction.atomic():
+            practice = type(world.practice).objects.get(pk=world.practice.pk)
+            practice.portal_enabled = False
+            practice.save()
+
+    await database_sync_to_async(switch_off)()
+    assert (await dana.io.receive_output(1)) == {"type": "websocket.close", "code": 4003}

@@ -65,11 +65,8 @@ async def test_no_session_is_refused_by_daphne(served):
             pass
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "serve.py caps messages at 64 KiB in autobahn, which by default fails the connection by "
-    "dropping TCP (failByDrop) instead of sending close 1009: serve must also set "
-    "ws_factory.setProtocolOptions(failByDrop=False), e.g. from daphne's ready_callable"))
 async def test_an_oversized_frame_closes_with_1009(served):
+    """`serve` caps frames in autobahn, which closes 1009 itself (failByDrop off)."""
     sam = await asyncio.to_thread(http, served, "sam")
     async with open_ws(served, sam) as ws:
         await recv(ws)
