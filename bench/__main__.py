@@ -15,7 +15,7 @@ from bench import databases, machine, private_redis
 from bench.procs import raise_open_files
 from bench.report import table
 
-WORKLOADS = ("W1", "W2", "W5")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
 CONTESTANTS = ("C1", "C2", "C3", "C3b", "C3m")
 
 # Sizes per mode. W5 tuples are (practices, threads per practice, messages per thread).
@@ -24,6 +24,8 @@ MODES = {
         "reps": 1, "contestants": ("C1", "C2", "C3"),
         "w1_sizes": [100], "w1_idle_seconds": 2, "w1_open_budget": 20,
         "w2_sizes": [50], "w2_latency_messages": 5, "w2_saturation_deliveries": 2000,
+        "w3_practices": 2, "w3_clients": 3, "w3_rates": [5, 10], "w3_step_seconds": 2,
+        "w4_size": 50, "w4_messages": 5,
         "w5_small": (1, 100, 10), "w5_large": (2, 500, 10), "w5_requests": 20, "w5_chunk": 10,
         "w5_large_db": "quick_large", "w5_small_db": "quick_small",
     },
@@ -31,6 +33,9 @@ MODES = {
         "reps": 3, "contestants": CONTESTANTS,
         "w1_sizes": [1000, 10000], "w1_idle_seconds": 10, "w1_open_budget": 60,
         "w2_sizes": [100, 1000], "w2_latency_messages": 30, "w2_saturation_deliveries": 50000,
+        "w3_practices": 5, "w3_clients": 12, "w3_rates": [5, 10, 20, 40, 80, 160],
+        "w3_step_seconds": 10,
+        "w4_size": 200, "w4_messages": 30,
         "w5_small": (1, 100, 10), "w5_large": (50, 2000, 10), "w5_requests": 1000,
         "w5_chunk": 100, "w5_large_db": "large", "w5_small_db": "small",
     },
@@ -96,7 +101,7 @@ def main(argv=None) -> dict:
     config["open_files"] = raise_open_files()
     result = machine.describe({k: v for k, v in config.items()})
     result["results"] = {}
-    live = {"W1", "W2"} & set(config["workloads"])
+    live = {"W1", "W2", "W3", "W4"} & set(config["workloads"])
     needs_cairn = "W5" in config["workloads"] or (live and any(c.startswith("C3")
                                                                for c in config["contestants"]))
     needs_redis = live and any(c in ("C2", "C3", "C3b") for c in config["contestants"])
@@ -129,7 +134,7 @@ def main(argv=None) -> dict:
 
 def _run(config: dict, result: dict, made: list) -> list:
     tables = []
-    if {"W1", "W2"} & set(config["workloads"]):
+    if {"W1", "W2", "W3", "W4"} & set(config["workloads"]):
         from bench import sockets
         if any(c.startswith("C3") for c in config["contestants"]):
             made.append(databases.name("live"))

@@ -35,8 +35,8 @@ class Ceiling:
     def prepare(self, size: int) -> None:
         pass
 
-    def recipient(self, i: int):
-        return ws_connect(f"ws://{HOST}:{self.port}/", i)
+    def recipient(self, i: int, port: int | None = None):
+        return ws_connect(f"ws://{HOST}:{port or self.port}/", i)
 
     async def open_publisher(self):
         self.pub = await ws_connect(f"ws://{HOST}:{self.port}/pub", 0)
@@ -61,8 +61,8 @@ class Stock(Ceiling):
                                 "bench.contestants.stock:application"], self.port,
                       {"BENCH_REDIS_URL": redis.url()})
 
-    def recipient(self, i: int):
-        return ws_connect(f"ws://{HOST}:{self.port}/ws/chat/bench/", i)
+    def recipient(self, i: int, port: int | None = None):
+        return ws_connect(f"ws://{HOST}:{port or self.port}/ws/chat/bench/", i)
 
     async def open_publisher(self):
         self.pub = await self.recipient(0)
@@ -115,11 +115,12 @@ class Cairn:
         self.port = srv.port
         return srv
 
-    def recipient(self, i: int):
+    def recipient(self, i: int, port: int | None = None):
         sessions = self.current["sessions"]
-        return ws_connect(f"ws://{HOST}:{self.port}/ws/", i,
+        port = port or self.port
+        return ws_connect(f"ws://{HOST}:{port}/ws/", i,
                           headers={"Cookie": f"sessionid={sessions[(i // TABS_PER_USER) % len(sessions)]}"},
-                          origin=f"http://{HOST}:{self.port}")
+                          origin=f"http://{HOST}:{port}")
 
     async def open_publisher(self):
         self.posters = []

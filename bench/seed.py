@@ -73,7 +73,8 @@ def _practice(name, password, clients, *, staff=STAFF, portal=True):
     StaffRole.objects.bulk_create(StaffRole(user=user, role=role)
                                   for (suffix, roles), user in zip(staff, users) for role in roles)
     if "sup" in by_suffix:
-        by_suffix["sup"].supervises.set([by_suffix[f"clin{i}"] for i in range(SUPERVISED)])
+        by_suffix["sup"].supervises.set([by_suffix[f"clin{i}"] for i in range(SUPERVISED)
+                                         if f"clin{i}" in by_suffix])
     accounts = []
     if portal:
         accounts = User.objects.bulk_create(
@@ -83,7 +84,7 @@ def _practice(name, password, clients, *, staff=STAFF, portal=True):
     records = Client.objects.bulk_create(
         Client(practice=practice, name=f"Client {i:05d}", email=f"{tag}-c{i}@client.example.org",
                user=accounts[i] if portal else None) for i in range(clients))
-    if f"clin0" in by_suffix:
+    if all(f"clin{i}" in by_suffix for i in range(CLINICIANS)):
         Client.clinicians.through.objects.bulk_create(
             Client.clinicians.through(client_id=c.pk, user_id=by_suffix[f"clin{i % CLINICIANS}"].pk)
             for i, c in enumerate(records))
@@ -220,6 +221,49 @@ def seed_live(users: int) -> dict:
             "sessions": [session_for(by_suffix[f"ca{i}"]) for i in range(users)]}
 
 
+# --- W3: practices with every role, clients on the portal -----------------------------------------
+
+TRAFFIC_STAFF = [("pa", ["practice_admin"]), ("sched", ["scheduler"]), ("biller", ["biller"]),
+                 ("clin0", ["clinician"]), ("clin1", ["clinician"]), ("sup", ["supervisor"]),
+                 ("ca", ["clinical_admin"]), ("front", ["scheduler", "biller"])]
+
+
+def seed_traffic(practices: int, clients: int) -> dict:
+    """`practices` practices, each with staff in every role (the supervisor supervises clin0) and
+    `clients` portal clients (assigned to clin0, clin1 or nobody in turn), one thread per client
+    and audience. For every thread, the user ids the rules let see it (`server.actions.viewers`)."""
+    from server.actions.viewers import client_viewer, staff_viewers
+
+    password = _password()
+    users, threads = [], []
+    now = datetime.now(timezone.utc)
+    for p in range(practices):
+        with transaction.atomic():
+            practice, staff, topics, records = _practice(f"Traffic Practice {p + 1}", password,
+                                                         clients, staff=TRAFFIC_STAFF)
+            staff["sup"].supervises.set([staff["clin0"]])
+            for i, client in enumerate(records):
+                client.clinicians.set([] if i % 3 == 2 else [staff[f"clin{i % 3}"]])
+            for user in list(staff.values()) + [c.user for c in records]:
+                users.append({"id": user.pk, "kind": user.kind, "session": session_for(user)})
+            for client in records:
+                for audience in AUDIENCES:
+                    thread = Thread.objects.create(
+                        practice=practice, client=client, audience=audience, topic=topics[0],
+                        subject=f"{audience} thread", created_by=staff["ca"], created_at=now,
+                        last_message_at=now)
+                    Message.objects.create(thread=thread, author=staff["ca"], author_kind="staff",
+                                           body="start", created_at=now)
+                    thread.client = client
+                    viewers = [person.user_id for person in staff_viewers(thread)]
+                    person = client_viewer(thread)
+                    if person is not None:
+                        viewers.append(person.user_id)
+                    threads.append({"id": thread.pk, "practice": practice.pk,
+                                    "audience": audience, "viewers": sorted(viewers)})
+    return {"users": users, "threads": threads}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.seed")
     sub = parser.add_subparsers(dest="what", required=True)
@@ -229,6 +273,9 @@ def main(argv=None):
     inbox.add_argument("--practices", type=int, required=True)
     inbox.add_argument("--threads", type=int, required=True, help="threads per practice")
     inbox.add_argument("--messages", type=int, required=True, help="messages per thread")
+    traffic = sub.add_parser("traffic")
+    traffic.add_argument("--practices", type=int, required=True)
+    traffic.add_argument("--clients", type=int, required=True, help="clients per practice")
     again = sub.add_parser("sessions")
     again.add_argument("--practice", type=int, required=True)
     args = parser.parse_args(argv)
@@ -237,6 +284,8 @@ def main(argv=None):
         sys.exit(f"refusing to seed database {name!r}: only bench* databases")
     if args.what == "live":
         result = seed_live(args.users)
+    elif args.what == "traffic":
+        result = seed_traffic(args.practices, args.clients)
     elif args.what == "inbox":
         result = seed_inbox(args.practices, args.threads, args.messages)
     else:

@@ -7,7 +7,7 @@ import time
 
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
-from bench import drivers, procs
+from bench import drivers, private_redis, procs
 from bench.report import table
 from bench.stats import median, ms, percentile, ratio
 
@@ -21,23 +21,24 @@ class Pool:
     def __init__(self, contestant):
         self.contestant = contestant
         self.sockets, self.readers = [], []
-        self.frames = []          # (perf_counter, frame) of every frame received
+        self.frames = []          # (perf_counter, frame, socket index) of every frame received
+        self.where = []           # server port of each socket
         self.failed = 0
         self.errors = {}
 
-    async def _read(self, ws):
-        sink = self.frames
+    async def _read(self, ws, index):
         clock = time.perf_counter
+        self.where.append(ws.remote_address[1])
         try:
             async for frame in ws:
-                sink.append((clock(), frame))
+                self.frames.append((clock(), frame, index))
         except ConnectionClosed:
             pass
 
-    async def _open_one(self, i, gate):
+    async def _open_one(self, i, gate, ports):
         async with gate:
             try:
-                ws = await self.contestant.recipient(i)
+                ws = await self.contestant.recipient(i, ports[i % len(ports)] if ports else None)
                 if self.contestant.hello:
                     await asyncio.wait_for(ws.recv(), 60)
             except (OSError, asyncio.TimeoutError, WebSocketException) as error:
@@ -47,14 +48,14 @@ class Pool:
                 self.errors[key] = self.errors.get(key, 0) + 1
                 return
             self.sockets.append(ws)
-            self.readers.append(asyncio.ensure_future(self._read(ws)))
+            self.readers.append(asyncio.ensure_future(self._read(ws, len(self.sockets) - 1)))
 
-    async def open(self, n: int, budget: float) -> float:
+    async def open(self, n: int, budget: float, ports=None) -> float:
         """Open up to `n` sockets, OPEN_CONCURRENCY at a time, within `budget` seconds; returns
         the seconds it took (the budget when it ran out)."""
         gate = asyncio.Semaphore(OPEN_CONCURRENCY)
         started = time.perf_counter()
-        tasks = [asyncio.ensure_future(self._open_one(i, gate)) for i in range(n)]
+        tasks = [asyncio.ensure_future(self._open_one(i, gate, ports)) for i in range(n)]
         done, pending = await asyncio.wait(tasks, timeout=budget)
         for task in pending:
             task.cancel()
@@ -128,7 +129,8 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
             mark = len(pool.frames)
             sent[seq] = time.perf_counter()
             await contestant.publish(seq)
-            await _until(lambda: _count(pool.frames, mark, contestant, seq) >= n, W2_TIMEOUT)
+            tally = _count(pool.frames, mark, contestant, seq)
+            await _until(lambda: tally() >= n, W2_TIMEOUT)
             await asyncio.sleep(0.02)
         latencies, last, lost = _latencies(pool.frames, contestant, sent, n)
         # Saturation: publish back to back, measure until every delivery arrived.
@@ -140,12 +142,11 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
         started = time.perf_counter()
         await _publish_all(contestant, seqs)
         expected = messages * n
-        await _until(lambda: len(pool.frames) >= expected * _frames_per_delivery(contestant),
-                     W2_TIMEOUT + messages * 0.05)
+        tally = Tally(pool.frames, contestant, lambda s: s >= first)
+        await _until(lambda: tally() >= expected, W2_TIMEOUT + messages * 0.05)
         await asyncio.sleep(0.2)
-        delivered = sum(1 for _, frame in pool.frames
-                        if (s := contestant.seq_of(frame)) is not None and s >= first)
-        ended = max((t for t, _ in pool.frames), default=started)
+        delivered = Tally(pool.frames, contestant, lambda s: s >= first)()
+        ended = max((t for t, _, _ in pool.frames), default=started)
         cpu = server.cpu_seconds() - cpu0
         await contestant.close_publisher()
         await pool.close()
@@ -162,13 +163,29 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
     return row
 
 
-def _frames_per_delivery(contestant) -> float:
-    # Cairn follows each message.created with a badge frame: count only the first.
-    return 1.0
+class Tally:
+    """Counts the deliveries among the frames received so far whose sequence number `accept`s,
+    scanning only the frames that arrived since the last call (Cairn's badge frames and other
+    events do not count)."""
+
+    def __init__(self, frames, contestant, accept, start: int = 0):
+        self.frames, self.contestant, self.accept = frames, contestant, accept
+        self.scanned, self.count = start, 0
+
+    def __call__(self) -> int:
+        end = len(self.frames)
+        seq_of, accept = self.contestant.seq_of, self.accept
+        for _, frame, _ in self.frames[self.scanned:end]:
+            s = seq_of(frame)
+            if s is not None and accept(s):
+                self.count += 1
+        self.scanned = end
+        return self.count
 
 
-def _count(frames, mark, contestant, seq) -> int:
-    return sum(1 for _, frame in frames[mark:] if contestant.seq_of(frame) == seq)
+def _count(frames, mark, contestant, seq):
+    tally = Tally(frames, contestant, lambda s: s == seq, mark)
+    return tally
 
 
 async def _until(condition, timeout: float) -> bool:
@@ -193,11 +210,13 @@ async def _publish_all(contestant, seqs) -> None:
             await contestant.publish(s)
 
 
-def _latencies(frames, contestant, sent, n):
+def _latencies(frames, contestant, sent, n, only=None):
     """Every recipient's latency, the latency to the last recipient per message, and how many
-    deliveries never came."""
+    deliveries never came (`only`: a predicate on the socket index)."""
     arrivals = {}
-    for at, frame in frames:
+    for at, frame, index in frames:
+        if only is not None and not only(index):
+            continue
         s = contestant.seq_of(frame)
         if s in sent:
             arrivals.setdefault(s, []).append(at - sent[s])
@@ -207,8 +226,70 @@ def _latencies(frames, contestant, sent, n):
     return every, last, lost
 
 
+async def cross(contestant, size: int, config: dict, log) -> dict:
+    """W4: two server processes on one Redis, recipients split between them, the publisher on
+    the first; latency on the publisher's process and on the other one, and Redis commands per
+    message (INFO commandstats of the bench's private Redis, idle rate subtracted)."""
+    contestant.prepare(size)
+    first, second = contestant.server(size), contestant.server(size)
+    with first, second:
+        contestant.port = first.port
+        pool = Pool(contestant)
+        await pool.open(size, max(120.0, config["w1_open_budget"]), ports=[first.port, second.port])
+        n = len(pool.sockets)
+        await contestant.open_publisher()
+        await asyncio.sleep(1.0)
+        idle0, t0 = _calls(), time.perf_counter()
+        await asyncio.sleep(2.0)
+        idle_rate = (_calls() - idle0) / (time.perf_counter() - t0)
+        pool.frames.clear()
+        before, t0 = private_redis.commandstats(), time.perf_counter()
+        sent, seq = {}, 0
+        for _ in range(config["w4_messages"]):
+            seq += 1
+            mark = len(pool.frames)
+            sent[seq] = time.perf_counter()
+            await contestant.publish(seq)
+            tally = _count(pool.frames, mark, contestant, seq)
+            await _until(lambda: tally() >= n, W2_TIMEOUT)
+        await asyncio.sleep(0.1)
+        after, elapsed = private_redis.commandstats(), time.perf_counter() - t0
+        await contestant.close_publisher()
+        where = list(pool.where)
+        await pool.close()
+    # The bench's own INFO calls are not the contestant's.
+    calls = {k: after.get(k, 0) - before.get(k, 0) for k in after if k != "info"}
+    total = sum(calls.values())
+    local, _, lost_a = _latencies(pool.frames, contestant, sent, n,
+                                  only=lambda i: where[i] == first.port)
+    remote, _, lost_b = _latencies(pool.frames, contestant, sent, n,
+                                   only=lambda i: where[i] == second.port)
+    per_message = (total - idle_rate * elapsed) / len(sent)
+    row = {"recipients": n, "messages": len(sent),
+           "same_p50_ms": ms(percentile(local, 50)), "same_p99_ms": ms(percentile(local, 99)),
+           "other_p50_ms": ms(percentile(remote, 50)), "other_p99_ms": ms(percentile(remote, 99)),
+           "redis_commands_per_message": per_message,
+           "redis_commands_per_message_per_process": per_message / 2,
+           "redis_idle_commands_per_s": idle_rate,
+           "redis_calls": {k: v for k, v in sorted(calls.items()) if v},
+           "lost": n * len(sent) - len(local) - len(remote)}
+    row["added_p50_ms"] = (None if row["other_p50_ms"] is None or row["same_p50_ms"] is None
+                           else row["other_p50_ms"] - row["same_p50_ms"])
+    log(f"W4 {contestant.name} n={n}: same process p50 {row['same_p50_ms'] or 0:.1f} ms, other "
+        f"{row['other_p50_ms'] or 0:.1f} ms, {per_message:.1f} Redis commands/message "
+        f"({idle_rate:.0f}/s idle) {row['redis_calls']}")
+    return row
+
+
 W1_KEYS = ("opened", "held", "failed", "open_seconds", "open_rate", "rss_per_socket_kb",
            "kernel_per_socket_kb", "mem_per_socket_kb", "idle_cpu_pct")
+def _calls() -> int:
+    return sum(v for k, v in private_redis.commandstats().items() if k != "info")
+
+
+W4_KEYS = ("recipients", "same_p50_ms", "same_p99_ms", "other_p50_ms", "other_p99_ms",
+           "added_p50_ms", "redis_commands_per_message", "redis_commands_per_message_per_process",
+           "redis_idle_commands_per_s", "lost")
 W2_KEYS = ("recipients", "p50_ms", "p99_ms", "last_p50_ms", "last_p99_ms", "rate",
            "cpu_us_per_delivery", "delivered", "expected", "lost_latency_phase")
 
@@ -241,7 +322,7 @@ async def run(config: dict, log) -> dict:
     if any(isinstance(c, drivers.Cairn) for c in contestants):
         drivers.Cairn.make_database()
         drivers.SEEDED.clear()
-    w1, w2 = {}, {}
+    w1, w2, w3, w4 = {}, {}, {}, {}
     for rep in range(config["reps"]):
         # Alternate: each repetition visits every contestant, in reversed order every other time.
         order = contestants if rep % 2 == 0 else contestants[::-1]
@@ -255,6 +336,13 @@ async def run(config: dict, log) -> dict:
                 for size in config["w2_sizes"]:
                     w2.setdefault(key(size), []).append(await _guarded(fanout, contestant, size,
                                                                         config, log))
+            if "W3" in config["workloads"] and isinstance(contestant, drivers.Cairn):
+                w3.setdefault(contestant.name, []).append(await _guarded(
+                    _traffic, contestant, 0, config, log))
+            if "W4" in config["workloads"] and contestant.name in ("C2", "C3", "C3b"):
+                size = config["w4_size"]
+                w4.setdefault(key(size), []).append(await _guarded(cross, contestant, size,
+                                                                    config, log))
     results, tables = {}, []
     if w1:
         rows = _summarise(w1, W1_KEYS)
@@ -281,7 +369,45 @@ async def run(config: dict, log) -> dict:
              ("CPU µs/delivery", "cpu_us_per_delivery"), ("rate ×C1", "rate_vs_C1"),
              ("rate ×C2", "rate_vs_C2"), ("last p99 ×C1", "last_p99_vs_C1"),
              ("CPU ×C1", "cpu_vs_C1")], rows))
+    if w3:
+        rows = []
+        for name, reps in w3.items():
+            ok = [r for r in reps if "error" not in r]
+            row = {"contestant": name, "reps": len(reps), "samples": reps}
+            for key in ("rate_reached", "delivered_per_s", "events_per_s", "cpu_ms_per_message",
+                        "first_p99_ms", "last_post_rate", "last_p99_ms"):
+                row[key] = median([r.get(key) for r in ok])
+            for key in ("misdelivered", "lost", "post_errors"):
+                row[key] = sum(r.get(key, 0) for r in ok)
+            row["users"] = ok[0]["users"] if ok else None
+            rows.append(row)
+        results["W3"] = {"rows": rows}
+        tables.append(table(
+            f"W3 practice traffic: rising post rate until p99 post-to-delivery > 100 ms "
+            f"(medians of {config['reps']}; misdeliveries and losses summed)",
+            [("contestant", "contestant"), ("sockets", "users"), ("posts/s reached", "rate_reached"),
+             ("deliveries/s", "delivered_per_s"), ("events/s", "events_per_s"),
+             ("CPU ms/message", "cpu_ms_per_message"), ("p99 ms, 1st step", "first_p99_ms"),
+             ("last posts/s", "last_post_rate"), ("last p99 ms", "last_p99_ms"),
+             ("misdelivered", "misdelivered"),
+             ("lost", "lost"), ("post errors", "post_errors")], rows))
+    if w4:
+        rows = _summarise(w4, W4_KEYS)
+        _ratios(rows, "redis_commands_per_message", "redis")
+        results["W4"] = {"rows": rows}
+        tables.append(table(
+            f"W4 cross-process: two server processes, one Redis (medians of {config['reps']})",
+            [("contestant", "contestant"), ("n", "recipients"), ("same p50 ms", "same_p50_ms"),
+             ("other p50 ms", "other_p50_ms"), ("added p50 ms", "added_p50_ms"),
+             ("other p99 ms", "other_p99_ms"), ("Redis cmds/msg", "redis_commands_per_message"),
+             ("per process", "redis_commands_per_message_per_process"),
+             ("idle cmds/s", "redis_idle_commands_per_s")], rows))
     return {"results": results, "tables": tables}
+
+
+async def _traffic(contestant, size, config, log) -> dict:
+    from bench import traffic
+    return await traffic.run(contestant, config, log)
 
 
 async def _guarded(step, contestant, size, config, log) -> dict:
