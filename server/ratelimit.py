@@ -4,6 +4,7 @@ A limit that cannot be checked (the cache is down) lets the request through and 
 refusing every sign-in because Redis blinked would be worse than a short unguarded window.
 """
 
+import hashlib
 import logging
 import time
 
@@ -16,8 +17,11 @@ log = logging.getLogger(__name__)
 
 
 def _window(name: str, key: str, seconds: int) -> tuple[str, int]:
+    """The cache key of `key`'s current window (hashed: usernames may hold any character)
+    and the seconds until the window ends."""
     now = time.time()
-    return f"rl:{name}:{key}:{int(now // seconds)}", int(seconds - now % seconds) + 1
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"rl:{name}:{digest}:{int(now // seconds)}", int(seconds - now % seconds) + 1
 
 
 def count(name: str, key: str, seconds: int) -> int:
