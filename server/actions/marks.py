@@ -58,10 +58,10 @@ def do_client_open(person, thread) -> list:
                   .values_list("id", flat=True))
     if unseen:
         Message.objects.filter(pk__in=unseen).update(seen_by_client_at=now)
-        for message_id in unseen:
-            events.record(thread.practice_id, events.RECEIPT_SEEN,
-                          {"thread_id": thread.pk, "message_id": message_id,
-                           "seen_by_client_at": iso(now)}, thread=thread)
+        events.record_many(thread.practice_id, events.RECEIPT_SEEN,
+                           [{"thread_id": thread.pk, "message_id": message_id,
+                             "seen_by_client_at": iso(now)} for message_id in unseen],
+                           thread=thread)
     do_mark_read(person, thread)
     return unseen
 

@@ -72,7 +72,8 @@ def snapshot() -> dict:
         "assigned": sorted(Client.clinicians.through.objects.values_list("client_id", "user_id")),
         "portal": sorted(Practice.objects.values_list("pk", "portal_enabled")),
         "users": sorted(User.objects.values_list("pk", "username", "is_active")),
-        "email_audiences": sorted((u.pk, tuple(u.email_audiences or ())) for u in User.objects.all()),
+        "email_audiences": sorted((u.pk, tuple(u.email_audiences or ()))
+                                  for u in User.objects.all()),
         "invitations": sorted(Invitation.objects.values_list("pk", "used_at", "revoked_at")),
         "outbox": OutboxEmail.objects.count(),
         "events": Event.objects.count(),
