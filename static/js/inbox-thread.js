@@ -80,6 +80,7 @@ export class ThreadView {
       this.thread = null;
       this.messages.set([]);
       fill($("#thread-subject"), "Loading…");
+      for (const button of document.querySelectorAll(".thread-head .toolbar button")) button.disabled = true;
       fill($("#thread-meta"));
       this.notice("");
       this.closeEditor();
@@ -116,6 +117,8 @@ export class ThreadView {
     this.threadId = null;
     this.thread = null;
     this.asking += 1;
+    this.messages.set([]);
+    this.closeEditor();
     this.list.select(null);
     history.replaceState(null, "", "/inbox");
     say($("#empty-notice"), text || "", "warning");

@@ -90,6 +90,7 @@ function query(before) {
 async function loadList() {
   const asked = ++state.loading;
   const status = $("#list-status");
+  $("#thread-list").setAttribute("aria-busy", "true");
   try {
     const page = await api("GET", query());
     if (asked !== state.loading) return;
@@ -99,6 +100,8 @@ async function loadList() {
     say(status, "");
   } catch (error) {
     if (asked === state.loading) showError(status, error);
+  } finally {
+    if (asked === state.loading) $("#thread-list").setAttribute("aria-busy", "false");
   }
 }
 

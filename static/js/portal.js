@@ -95,6 +95,7 @@ function closeThread(text) {
   state.threadId = null;
   state.thread = null;
   state.asking += 1;
+  messages.set([]);
   list.select(null);
   history.replaceState(null, "", "/portal");
   say($("#empty-notice"), text || "", "warning");

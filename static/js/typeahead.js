@@ -42,6 +42,11 @@ export class ClientPicker {
       this.onPick(null);
     }
     const asked = ++this.asked;
+    // Narrow what is shown at once, so a slower answer never offers a name that does not match.
+    if (!this.list.hidden) {
+      const lower = q.toLowerCase();
+      this.show(this.matches.filter((client) => client.name.toLowerCase().includes(lower)));
+    }
     let found = [];
     try {
       found = await api("GET", `/api/clients?q=${encodeURIComponent(q)}`);

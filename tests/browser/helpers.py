@@ -29,7 +29,7 @@ def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) 
     page.get_by_test_id("login-username").fill(username)
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
-    page.wait_for_url(re.compile(r"/(inbox|portal)(#.*)?$"))
+    page.wait_for_url(re.compile(r"/(inbox|portal)(#.*)?$"), timeout=30_000)
     wait_live(page)
     return page
 
