@@ -149,8 +149,8 @@ def _on_thread(q: Q) -> Q:
     """`q`, a filter on Thread, rewritten to filter rows through their `thread` relation."""
     moved = Q()
     moved.connector, moved.negated = q.connector, q.negated
-    moved.children = [_on_thread(child) if isinstance(child, Q) else (f"thread__{child[0]}", child[1])
-                      for child in q.children]
+    moved.children = [_on_thread(child) if isinstance(child, Q)
+                      else (f"thread__{child[0]}", child[1]) for child in q.children]
     return moved
 
 

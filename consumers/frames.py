@@ -103,7 +103,8 @@ def _message_for(message: dict, person, thread: dict | None) -> dict:
     mine = author.get("id") == person.user_id
     can_delete = False
     if thread is not None:
-        facts = MessageFacts(author.get("kind", "staff"), message.get("seen_by_client_at") is not None,
+        facts = MessageFacts(author.get("kind", "staff"),
+                             seen_by_client=message.get("seen_by_client_at") is not None,
                              deleted=bool(message.get("deleted")))
         can_delete = can_delete_message(person, facts_of(thread), facts)
     return {**message, "unread": not mine, "can_delete": can_delete}

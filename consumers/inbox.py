@@ -37,6 +37,8 @@ BURST = getattr(settings, "CAIRN_WS_BURST", 30)
 # (channel layers forget a group member after a day).
 SESSION_CHECK_SECONDS = getattr(settings, "CAIRN_WS_SESSION_CHECK_SECONDS", 30)
 GROUP_REFRESH_SECONDS = 3600
+# A dropped "access changed" push must not leave a socket on stale facts for long.
+PERSON_REFRESH_SECONDS = getattr(settings, "CAIRN_WS_PERSON_REFRESH_SECONDS", 300)
 # How many delivered cursors a socket remembers to drop duplicates (two groups, live + replay).
 _SENT_MEMORY = 4096
 
@@ -203,7 +205,8 @@ class InboxConsumer(AsyncWebsocketConsumer):
             return
         self._remember(cursor)
         thread_id = frames.thread_id_of(envelope)
-        if envelope["type"] == events.THREAD_REMOVED and envelope["payload"].get("reason") == "access":
+        lost = envelope["payload"].get("reason") == "access"
+        if envelope["type"] == events.THREAD_REMOVED and lost:
             self.hidden[thread_id] = cursor
         elif thread_id in self.hidden and cursor > self.hidden[thread_id]:
             del self.hidden[thread_id]
@@ -223,7 +226,8 @@ class InboxConsumer(AsyncWebsocketConsumer):
                                    "unread": unread})
 
     async def reload(self, cursor):
-        """Re-read the user's facts: drop the threads they lost, rejoin groups, or close."""
+        """Re-read the user's facts: drop the threads they lost, show those they gained, rejoin
+        groups, or close."""
         fresh = await database_sync_to_async(state.reload)(self.user_id, self.person)
         if fresh is None:
             return await self.close(NOT_ALLOWED)
@@ -234,6 +238,9 @@ class InboxConsumer(AsyncWebsocketConsumer):
             self.hidden[thread_id] = max(at, fresh.head)
             await self.send_frame({"type": events.THREAD_REMOVED, "cursor": at,
                                    "thread_id": thread_id, "reason": "access"})
+        for summary in fresh.gained:
+            self.hidden.pop(summary["id"], None)
+            await self.send_frame({"type": events.THREAD_UPDATED, "cursor": at, "thread": summary})
         # Read just now, this badge is newer than any still in flight.
         self.badge_cursor = max(self.badge_cursor, fresh.head)
         await self._badge(fresh.badge, self.badge_cursor, cursor=at)
@@ -247,16 +254,19 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self.groups = sorted(wanted)
 
     async def _watch(self):
-        """Close when the session ends (expiry, sign-out elsewhere, password change); keep the
-        group membership from expiring."""
-        refreshed = time.monotonic()
+        """Close when the session ends (expiry, sign-out elsewhere, password change); reread the
+        user's facts now and then in case a push was lost; keep group membership from expiring."""
+        regrouped = reloaded = time.monotonic()
         while not self.closed:
             await asyncio.sleep(SESSION_CHECK_SECONDS)
             try:
                 if not await self._session_stands():
                     return await self.close(SIGNED_OUT)
-                if time.monotonic() - refreshed > GROUP_REFRESH_SECONDS:
-                    refreshed = time.monotonic()
+                if time.monotonic() - reloaded > PERSON_REFRESH_SECONDS:
+                    reloaded = time.monotonic()
+                    await self.reload(None)
+                if time.monotonic() - regrouped > GROUP_REFRESH_SECONDS:
+                    regrouped = time.monotonic()
                     for group in self.groups:
                         await self.channel_layer.group_add(group, self.channel_name)
             except asyncio.CancelledError:

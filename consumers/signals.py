@@ -35,8 +35,8 @@ def _role_changed(sender, instance, **kwargs):
 def _clinicians_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action == "pre_clear":
         # Remember who is about to be cleared; post_clear no longer knows.
-        instance._cairn_cleared = (set(instance.assigned_clients.values_list("pk", flat=True))
-                                   if reverse else set(instance.clinicians.values_list("pk", flat=True)))
+        related = instance.assigned_clients if reverse else instance.clinicians
+        instance._cairn_cleared = set(related.values_list("pk", flat=True))
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return

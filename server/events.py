@@ -108,7 +108,7 @@ def prune(keep: timedelta = RETENTION) -> int:
 
 
 def _publish_safely(name: str, *args) -> None:
-    # The database already holds the change; a broken channel layer must not turn that into an error.
+    # The database already holds the change: a broken channel layer must not make it an error.
     try:
         from consumers import fanout
 

@@ -60,8 +60,8 @@ async def handshake(user=None, *, origin=ORIGIN, subprotocols=None, cookie=None,
         cookie = await database_sync_to_async(session_cookie)(user)
     if cookie is not None:
         hdrs.append((b"cookie", f"sessionid={cookie}".encode()))
-    communicator = WebsocketCommunicator(websocket_application, "/ws/", headers=hdrs + (headers or []),
-                                         subprotocols=subprotocols)
+    communicator = WebsocketCommunicator(websocket_application, "/ws/",
+                                         headers=hdrs + (headers or []), subprotocols=subprotocols)
     accepted, detail = await communicator.connect()
     return accepted, detail, communicator
 

@@ -231,3 +231,18 @@ async def test_switching_the_portal_off_in_the_admin_closes_client_sockets(world
 
     await database_sync_to_async(switch_off)()
     assert (await dana.io.receive_output(1)) == {"type": "websocket.close", "code": 4003}
+
+
+async def test_threads_gained_by_a_role_change_appear(world):
+    dana = await Api.as_user(world.dana.user)
+    billing_id = (await dana.start("billing", body="Invoice"))["thread"]["id"]
+    await dana.start("clinical", body="Not for billers")
+    sam = await open_socket(world.sam)
+    await (await Api.as_user(world.admin)).put(f"/api/staff/{world.sam.pk}/roles",
+                                               {"roles": ["scheduler", "biller"]})
+    got = await sam.frames()
+    assert types(got) == ["thread.updated"]
+    assert got[0]["thread"]["id"] == billing_id and got[0]["thread"]["audience"] == "billing"
+    assert got[0]["thread"]["unread_count"] == 0  # it arrived before sam could see it
+    await dana.reply(billing_id, "Any update?")
+    assert types(await sam.frames()) == ["message.created", "badge"]

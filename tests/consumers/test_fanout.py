@@ -17,19 +17,23 @@ from tests.consumers.helpers import Api, open_socket, types
 from tests.factory import make_staff
 
 
+def start(api, audience="administrative", body="Hello", **fields) -> dict:
+    r = api.post("/api/threads", {"audience": audience, "body": body, "subject": "S", **fields})
+    assert r.status_code == 201, r.content
+    return r.json()
+
+
 @pytest.mark.django_db
 def test_grouped_badges_agree_with_badge_for(world, as_user):
-    dana, sam, cleo, cara = (as_user(u) for u in (world.dana.user, world.sam, world.cleo, world.cara))
+    dana, sam, cleo, cara = (as_user(u)
+                             for u in (world.dana.user, world.sam, world.cleo, world.cara))
     for audience in ("administrative", "billing", "clinical"):
-        r = dana.post("/api/threads", {"audience": audience, "body": f"About {audience}", "subject": "S"})
-        assert r.status_code == 201
-    moved = dana.post("/api/threads", {"audience": "administrative", "body": "Will move", "subject": "S"}).json()
+        start(dana, audience, f"About {audience}")
+    moved = start(dana, "administrative", "Will move")
     cleo.patch(f"/api/threads/{moved['thread']['id']}", {"audience": "clinical", "confirm": True})
-    sent = sam.post("/api/threads", {"client_id": world.eli.pk, "audience": "administrative",
-                                     "body": "Oops", "subject": "S"}).json()
+    sent = start(sam, "administrative", "Oops", client_id=world.eli.pk)
     sam.delete(f"/api/messages/{sent['message']['id']}")
-    gone = cara.post("/api/threads", {"client_id": world.fay.pk, "audience": "billing",
-                                      "body": "x", "subject": "S"}).json()
+    gone = start(cara, "billing", "x", client_id=world.fay.pk)
     cara.delete(f"/api/threads/{gone['thread']['id']}")
 
     people = [p for p in practice_staff(world.practice.pk)] + [person_for(world.dana.user)]
@@ -63,11 +67,12 @@ def test_one_message_costs_two_group_sends_and_constant_queries(world, as_user, 
 
     monkeypatch.setattr(layer, "group_send", counting)
     dana = as_user(world.dana.user)
-    thread_id = dana.post("/api/threads", {"audience": "administrative", "body": "a", "subject": "S"}).json()["thread"]["id"]
+    thread_id = start(dana, body="a")["thread"]["id"]
     sent.clear()
     dana.post(f"/api/threads/{thread_id}/messages", {"body": "b"})
     assert [t for _, t in sent] == ["message.created", "message.created"]
-    assert {g for g, _ in sent} == set(thread_groups(thread_facts(Thread.objects.get(pk=thread_id))))
+    facts = thread_facts(Thread.objects.get(pk=thread_id))
+    assert {g for g, _ in sent} == set(thread_groups(facts))
 
     event = Event.objects.filter(type=events.MESSAGE_CREATED).latest("id")
     with CaptureQueriesContext(connection) as few:
@@ -107,8 +112,7 @@ def test_a_broken_channel_layer_does_not_fail_the_request(world, as_user, monkey
         raise ConnectionError("redis is down")
 
     monkeypatch.setattr(get_channel_layer(), "group_send", broken)
-    r = as_user(world.dana.user).post("/api/threads", {"audience": "administrative", "body": "a", "subject": "S"})
-    assert r.status_code == 201
+    start(as_user(world.dana.user), body="a")
     assert Event.objects.filter(type=events.MESSAGE_CREATED).exists()
     assert "live push failed" in caplog.text
 

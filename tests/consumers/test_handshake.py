@@ -19,8 +19,8 @@ async def test_a_bad_session_cookie_is_refused(world):
     assert not accepted
 
 
-@pytest.mark.parametrize("origin", [b"http://evil.example", b"null", b"https://127.0.0.1.evil.example",
-                                    None])
+@pytest.mark.parametrize("origin", [b"http://evil.example", b"null",
+                                    b"https://127.0.0.1.evil.example", None])
 async def test_foreign_null_or_missing_origin_is_refused(world, origin):
     accepted, _, _ = await handshake(world.sam, origin=origin)
     assert not accepted

@@ -68,3 +68,25 @@ async def test_deactivating_a_user_closes_their_sockets(world):
 
     await database_sync_to_async(deactivate)()
     await closed_with(sam, 4001)
+
+
+async def test_a_lost_access_push_is_made_up_by_the_periodic_reload(world, monkeypatch):
+    """Pushes can be dropped: the socket rereads its facts on its own now and then."""
+    from django.db import transaction
+
+    from server.models import StaffRole
+
+    monkeypatch.setattr(inbox, "SESSION_CHECK_SECONDS", 0.05)
+    monkeypatch.setattr(inbox, "PERSON_REFRESH_SECONDS", 0.1)
+    dana = await Api.as_user(world.dana.user)
+    thread_id = (await dana.start("administrative"))["thread"]["id"]
+    sam = await open_socket(world.sam)
+
+    def drop_role_silently():
+        with transaction.atomic():
+            StaffRole.objects.filter(user=world.sam).update(role="biller")  # no signal
+
+    await database_sync_to_async(drop_role_silently)()
+    got = await sam.frames(quiet=0.5)
+    assert got[0] == {"type": "thread.removed", "cursor": got[0]["cursor"], "thread_id": thread_id,
+                      "reason": "access"}

@@ -11,7 +11,8 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.consumers.live import Http, Server, base_env, free_port, open_ws, prepare, recv, recv_until
+from tests.consumers.live import (Http, Server, base_env, free_port, open_ws, prepare, recv,
+                                  recv_until)
 
 WS_DATABASE = "wstests"  # never "test": other suites use that one
 
