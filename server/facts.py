@@ -23,7 +23,7 @@ def person_for(user) -> Person | None:
         assigned = frozenset(Client.objects.filter(clinicians=user.pk).values_list("id", flat=True))
     if SUPERVISOR in roles:
         supervised = frozenset(
-            Client.objects.filter(clinicians__supervisors=user.pk,
+            Client.objects.filter(clinicians__supervisors=user.pk, clinicians__is_active=True,
                                   clinicians__role_rows__role=CLINICIAN)
             .values_list("id", flat=True)
         )
