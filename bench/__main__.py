@@ -7,6 +7,7 @@ Starts every server it measures, drives it over loopback, prints the tables and 
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,11 +23,11 @@ CONTESTANTS = ("C1", "C2", "C3", "C3b", "C3m")
 MODES = {
     "quick": {
         "reps": 1, "contestants": ("C1", "C2", "C3"),
-        "w1_sizes": [100], "w1_idle_seconds": 2, "w1_open_budget": 20,
-        "w2_sizes": [50], "w2_latency_messages": 5, "w2_saturation_deliveries": 2000,
-        "w3_practices": 2, "w3_clients": 3, "w3_rates": [5, 10], "w3_step_seconds": 2,
-        "w4_size": 50, "w4_messages": 5,
-        "w5_small": (1, 100, 10), "w5_large": (2, 500, 10), "w5_requests": 20, "w5_chunk": 10,
+        "w1_sizes": [100], "w1_idle_seconds": 1, "w1_open_budget": 20,
+        "w2_sizes": [50], "w2_latency_messages": 5, "w2_saturation_deliveries": 1000,
+        "w3_practices": 2, "w3_clients": 3, "w3_rates": [5], "w3_step_seconds": 2,
+        "w4_size": 20, "w4_messages": 3,
+        "w5_small": (1, 100, 10), "w5_large": (2, 500, 10), "w5_requests": 10, "w5_chunk": 10,
         "w5_large_db": "quick_large", "w5_small_db": "quick_small",
     },
     "full": {
@@ -122,6 +123,7 @@ def main(argv=None) -> dict:
                 if db != databases.name("large"):
                     databases.drop(db)
     result["seconds"] = round(time.monotonic() - started, 1)
+    result["machine"]["load_average_at_end"] = os.getloadavg()
     for text in tables:
         print(text + "\n")
     out = Path(args.json) if args.json else (

@@ -94,7 +94,8 @@ async def run(small_seed, big_seed, *, small_name, big_name, requests, chunk, lo
             rows, errors = {}, {"small": 0, "large": 0}
             # Warm both up (connections, caches, plans) before timing.
             for t, (label, port, seed) in enumerate(targets):
-                await _measure(port, seed["practices"][0]["sessions"][role], paths[t], 10, 0)
+                await _measure(port, seed["practices"][0]["sessions"][role], paths[t],
+                               min(10, requests), 0)
             done = 0
             while done < requests:
                 n = min(chunk, requests - done)

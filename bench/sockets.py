@@ -11,7 +11,8 @@ from bench import drivers, private_redis, procs
 from bench.report import table
 from bench.stats import median, ms, percentile, ratio
 
-OPEN_CONCURRENCY = 200   # handshakes in flight at once (the stock layer refused at 200)
+OPEN_CONCURRENCY = 200   # W1: handshakes in flight at once (the stock layer refused at 200)
+GROUP_CONCURRENCY = 50   # W2–W4: the group is built gently, the connect storm is W1's subject
 W2_TIMEOUT = 30.0        # seconds to wait for a message to reach every recipient
 
 
@@ -50,10 +51,11 @@ class Pool:
             self.sockets.append(ws)
             self.readers.append(asyncio.ensure_future(self._read(ws, len(self.sockets) - 1)))
 
-    async def open(self, n: int, budget: float, ports=None) -> float:
+    async def open(self, n: int, budget: float, ports=None,
+                   concurrency: int = OPEN_CONCURRENCY) -> float:
         """Open up to `n` sockets, OPEN_CONCURRENCY at a time, within `budget` seconds; returns
         the seconds it took (the budget when it ran out)."""
-        gate = asyncio.Semaphore(OPEN_CONCURRENCY)
+        gate = asyncio.Semaphore(concurrency)
         started = time.perf_counter()
         tasks = [asyncio.ensure_future(self._open_one(i, gate, ports)) for i in range(n)]
         done, pending = await asyncio.wait(tasks, timeout=budget)
@@ -64,6 +66,15 @@ class Pool:
 
     def held(self) -> int:
         return sum(1 for ws in self.sockets if ws.state.name == "OPEN")
+
+    def closed_codes(self) -> dict:
+        """{close code: sockets} for the sockets the server closed while they were held."""
+        codes = {}
+        for ws in self.sockets:
+            if ws.state.name != "OPEN":
+                code = str(ws.close_code)
+                codes[code] = codes.get(code, 0) + 1
+        return codes
 
     async def close(self):
         for task in self.readers:
@@ -94,9 +105,10 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
         cpu0, t0 = server.cpu_seconds(), time.perf_counter()
         await asyncio.sleep(config["w1_idle_seconds"])
         idle_cpu = (server.cpu_seconds() - cpu0) / (time.perf_counter() - t0)
-        held = pool.held()
+        held, dropped = pool.held(), pool.closed_codes()
         await pool.close()
     row = {"opened": opened, "held": held, "failed": pool.failed, "errors": pool.errors,
+           "closed_by_server": dropped,
            "open_seconds": seconds, "open_rate": opened / seconds if seconds else None,
            "budget_ran_out": opened + pool.failed < size,
            "rss_per_socket_kb": (rss1 - rss0) / opened / 1024 if opened else None,
@@ -105,7 +117,7 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
     row["mem_per_socket_kb"] = (None if row["rss_per_socket_kb"] is None else
                                 row["rss_per_socket_kb"] + max(0.0, row["kernel_per_socket_kb"]))
     log(f"W1 {contestant.name} n={size}: opened {opened} ({pool.failed} failed {pool.errors or ''}) "
-        f"in {seconds:.1f} s, held {held}, {row['mem_per_socket_kb'] or 0:.1f} KB/socket, "
+        f"in {seconds:.1f} s, held {held} {dropped or ''}, {row['mem_per_socket_kb'] or 0:.1f} KB/socket, "
         f"idle CPU {row['idle_cpu_pct']:.1f} %")
     return row
 
@@ -116,7 +128,7 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
     contestant.prepare(size)
     with contestant.server(size) as server:
         pool = Pool(contestant)
-        await pool.open(size, max(120.0, config["w1_open_budget"]))
+        await pool.open(size, max(120.0, config["w1_open_budget"]), concurrency=GROUP_CONCURRENCY)
         n = len(pool.sockets)
         await contestant.open_publisher()
         await asyncio.sleep(1.0)
@@ -235,7 +247,8 @@ async def cross(contestant, size: int, config: dict, log) -> dict:
     with first, second:
         contestant.port = first.port
         pool = Pool(contestant)
-        await pool.open(size, max(120.0, config["w1_open_budget"]), ports=[first.port, second.port])
+        await pool.open(size, max(120.0, config["w1_open_budget"]), ports=[first.port, second.port],
+                        concurrency=GROUP_CONCURRENCY)
         n = len(pool.sockets)
         await contestant.open_publisher()
         await asyncio.sleep(1.0)

@@ -13,7 +13,7 @@ from bench import databases
 from bench.drivers import SOURCES, ws_connect
 from bench.httpclient import Connection
 from bench.procs import HOST
-from bench.sockets import Pool, _until
+from bench.sockets import GROUP_CONCURRENCY, Pool, _until
 from bench.stats import ms, percentile
 
 P99_LIMIT_MS = 100.0
@@ -52,7 +52,7 @@ async def run(cairn, config: dict, log) -> dict:
     with cairn.server(1) as server:
         side = Users(cairn, users)
         pool = Pool(side)
-        await pool.open(len(users), 120.0)
+        await pool.open(len(users), 120.0, concurrency=GROUP_CONCURRENCY)
         if pool.failed:
             log(f"W3 {cairn.name}: {pool.failed} sockets failed to open {pool.errors}")
         # pool.sockets are in opening order: map each back to its user through its reader index.
