@@ -27,8 +27,9 @@ def list_clients(request, q: str = ""):
     """Clients the caller can message, by name (type-ahead with `q`)."""
     who = person(request, staff_only=True)
     clients = Client.objects.filter(visible_clients(who)).order_by("name", "id")
-    if q.strip():
-        clients = clients.filter(name__icontains=q.strip())[:TYPEAHEAD_LIMIT]
+    q = q.replace("\x00", "").strip()  # no name holds NUL, and PostgreSQL refuses it in a query
+    if q:
+        clients = clients.filter(name__icontains=q)[:TYPEAHEAD_LIMIT]
     return [{"id": c.pk, "name": c.name, "has_portal_account": c.user_id is not None,
              "has_email": bool(c.email)} for c in clients]
 

@@ -1,11 +1,11 @@
 """Request and response shapes, so /api/openapi.json says what the endpoints really do."""
 
 from datetime import datetime
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from ninja import Schema
 from ninja.schema import DjangoGetter
-from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt, StrictStr, model_validator
 
 
 class Strict(Schema):
@@ -24,11 +24,23 @@ class Strict(Schema):
         return data
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: a lookup by such a value would be a 500, not a refusal.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# Text that is looked up in the database as it is (bodies and subjects are checked in
+# server.validation).
+LookupStr = Annotated[StrictStr, AfterValidator(_no_nul)]
+
+
 # Requests
 
 class LoginIn(Strict):
-    username: StrictStr
-    password: StrictStr
+    username: LookupStr
+    password: LookupStr
 
 
 class NewThreadIn(Strict):
@@ -37,14 +49,14 @@ class NewThreadIn(Strict):
     topic_id: Optional[StrictInt] = None
     subject: Optional[StrictStr] = None
     body: StrictStr
-    client_msg_id: Optional[StrictStr] = None
+    client_msg_id: Optional[LookupStr] = None
     mark_thread_read: StrictBool = True
 
 
 class NewMessageIn(Strict):
     body: StrictStr
     mark_thread_read: StrictBool = True
-    client_msg_id: Optional[StrictStr] = None
+    client_msg_id: Optional[LookupStr] = None
 
 
 class HeaderIn(Strict):
@@ -59,9 +71,9 @@ class PortalSwitchIn(Strict):
 
 
 class ActivateIn(Strict):
-    token: StrictStr
-    username: StrictStr
-    password: StrictStr
+    token: LookupStr
+    username: LookupStr
+    password: LookupStr
 
 
 class RolesIn(Strict):

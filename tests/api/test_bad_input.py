@@ -334,8 +334,17 @@ VALUES = [
      "token_invalid"),
     ("anon", "POST /api/auth/login", {"username": "admin", "password": "wrong"}, 401,
      "bad_credentials"),
-    ("anon", "POST /api/auth/login", {"username": "ad\x00min", "password": "x\x00"}, 401,
-     "bad_credentials"),
+    # NUL in text the server looks up as it is (PostgreSQL text cannot hold it).
+    ("anon", "POST /api/auth/login", {"username": "ad\x00min", "password": "x"}, 422, "invalid"),
+    ("anon", "POST /api/auth/login", {"username": "admin", "password": "x\x00"}, 422, "invalid"),
+    ("anon", "POST /api/portal/activate", {"token": "t\x00", "username": "newbie",
+                                           "password": "a long enough password"}, 422, "invalid"),
+    ("anon", "POST /api/portal/activate", {"token": "t", "username": "new\x00bie",
+                                           "password": "a long enough password"}, 422, "invalid"),
+    ("dana", "POST /api/threads", client_thread(client_msg_id="id\x00"), 422, "invalid"),
+    ("cleo", "POST /api/threads/{dana_admin}/messages", {"body": "x", "client_msg_id": "\x00"},
+     422, "invalid"),
+    ("admin", "PUT /api/staff/{sam}/roles", {"roles": ["biller\x00"]}, 422, "unknown_role"),
     ("anon", "POST /api/auth/login", {"username": "", "password": ""}, 401, "bad_credentials"),
     ("anon", "POST /api/auth/login", {"username": "u" * 5000, "password": "p"}, 401,
      "bad_credentials"),
@@ -683,6 +692,14 @@ def test_a_request_over_the_upload_limit_is_too_large(scene, settings):
     r = dana.post("/api/threads", client_thread(body="x" * 60_000))
     assert_error(r, 413, "too_large")
     assert snapshot() == before
+
+
+def test_nul_in_the_client_search_finds_nothing_odd(scene):
+    admin = JsonClient(scene["world"].admin)
+    everyone = admin.get("/api/clients").json()
+    assert admin.get("/api/clients", q="\x00").json() == everyone
+    r = admin.get("/api/clients", q="Da\x00na")
+    assert r.status_code == 200 and [c["name"] for c in r.json()] == ["Dana Reyes"]
 
 
 def test_staff_may_not_start_a_thread_without_a_client(scene):
