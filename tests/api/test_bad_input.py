@@ -789,3 +789,9 @@ def test_activation_without_csrf_is_refused(scene):
                                           "password": "a long enough password"})
     assert_error(r, 403, "csrf_failed")
     assert snapshot() == before
+
+
+def test_unknown_api_paths_answer_json_even_without_csrf(scene):
+    api = JsonClient(scene["world"].cleo, enforce_csrf_checks=True)
+    assert_error(send(api, "POST", "/api/threads/abc/messages", {"body": "x"}), 404, "not_found")
+    assert_error(send(api, "DELETE", "/api/nothing/here"), 404, "not_found")
