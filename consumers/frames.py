@@ -84,11 +84,14 @@ def frame_for(envelope, person) -> dict:
     payload = envelope.get("payload") or {}
     frame = {"type": envelope["type"], "cursor": envelope["cursor"], **payload}
     key = str(person.user_id)
+    thread = envelope.get("thread")
     if isinstance(payload.get("thread"), dict) and envelope.get("user_id") is None:
         frame["thread"] = {**payload["thread"],
                            "unread_count": envelope.get("unread_counts", {}).get(key, 0),
                            "archived": person.user_id in envelope.get("archived", ())}
-    thread = envelope.get("thread")
+        if thread is not None:
+            # The summary was written when the event was; the facts were read after commit.
+            frame["thread"].update(audience=thread["audience"], deleted=bool(thread["deleted"]))
     if envelope["type"] == events.MESSAGE_CREATED and isinstance(payload.get("message"), dict):
         frame["message"] = _message_for(payload["message"], person, thread)
     elif envelope["type"] == events.RECEIPT_SEEN and thread is not None:
