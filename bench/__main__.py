@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -60,6 +61,8 @@ def parse(argv):
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default 1 quick, 3 full)")
     parser.add_argument("--w1-sizes", default=None, help="socket counts for W1, comma-separated")
     parser.add_argument("--w2-sizes", default=None, help="group sizes for W2, comma-separated")
+    parser.add_argument("--w2-deliveries", type=int, default=None,
+                        help="deliveries in W2's saturation phase (messages = this / group size)")
     parser.add_argument("--w5-requests", type=int, default=None)
     parser.add_argument("--db-prefix", default="bench",
                         help="names of the PostgreSQL databases the run creates (must start with "
@@ -67,6 +70,9 @@ def parse(argv):
     parser.add_argument("--keep-databases", action="store_true",
                         help="keep the template, live and small databases (the full large one is "
                              "always kept, to be reused)")
+    parser.add_argument("--profile", default=None, metavar="DIR",
+                        help="sample the daphne servers (C2, C3) with py-spy into DIR "
+                             "(collapsed stacks; py-spy from the bench extra)")
     parser.add_argument("--json", default=None, help="where to write the JSON (default "
                         "var/bench/bench-<time>.json)")
     args = parser.parse_args(argv)
@@ -81,12 +87,17 @@ def parse(argv):
         config["w1_sizes"] = [int(n) for n in args.w1_sizes.split(",")]
     if args.w2_sizes:
         config["w2_sizes"] = [int(n) for n in args.w2_sizes.split(",")]
+    if args.w2_deliveries:
+        config["w2_saturation_deliveries"] = args.w2_deliveries
     if args.w5_requests:
         config["w5_requests"] = args.w5_requests
         config["w5_chunk"] = min(config["w5_chunk"], args.w5_requests)
     if not args.db_prefix.startswith("bench"):
         parser.error("--db-prefix must start with 'bench'")
     config["db_prefix"] = databases.PREFIX = args.db_prefix
+    if args.profile:
+        os.environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+        config["profile"] = os.environ["BENCH_PROFILE"]
     for w in config["workloads"]:
         if w not in WORKLOADS:
             parser.error(f"unknown workload {w}")
@@ -96,7 +107,13 @@ def parse(argv):
     return args, config
 
 
+def _stop_on_sigterm(signum, frame):
+    # SIGTERM unwinds like Ctrl-C, so the servers, Redis and databases are cleaned up.
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> dict:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     args, config = parse(argv)
     started = time.monotonic()
     config["open_files"] = raise_open_files()

@@ -3,6 +3,7 @@ memory, kernel socket memory. Everything listens on loopback only."""
 
 import os
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,6 +66,17 @@ class Server:
         except Exception:
             self.stop()
             raise RuntimeError(f"{self.name} did not start; log:\n{self.tail()}")
+        self.profiler = None
+        profile_dir = os.environ.get("BENCH_PROFILE")
+        if profile_dir and self.name.startswith(("cairn", "stock")):
+            # `python -m bench --profile DIR`: py-spy samples the server's CPU until it exits
+            # (collapsed stacks, one file per server process; read with any flamegraph tool).
+            Path(profile_dir).mkdir(parents=True, exist_ok=True)
+            out = Path(profile_dir) / f"{self.name}-{time.strftime('%H%M%S')}-{self.port}.txt"
+            self.profiler = subprocess.Popen(
+                [shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy"), "record", "--pid", str(self.pid), "--rate", "200", "--format", "raw",
+                 "--output", str(out), "--nonblocking"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return self
 
     def stop(self) -> None:
@@ -76,6 +88,11 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=10)
+        if getattr(self, "profiler", None) is not None:
+            try:
+                self.profiler.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.profiler.kill()
 
     def tail(self, chars: int = 3000) -> str:
         try:

@@ -13,7 +13,7 @@ from bench.stats import median, ms, percentile, ratio
 
 OPEN_CONCURRENCY = 200   # W1: handshakes in flight at once (the stock layer refused at 200)
 GROUP_CONCURRENCY = 50   # W2–W4: the group is built gently, the connect storm is W1's subject
-W2_TIMEOUT = 30.0        # seconds to wait for a message to reach every recipient
+W2_TIMEOUT = 10.0        # seconds to wait for a message to reach every recipient still open
 
 
 class Pool:
@@ -142,7 +142,7 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
             sent[seq] = time.perf_counter()
             await contestant.publish(seq)
             tally = _count(pool.frames, mark, contestant, seq)
-            await _until(lambda: tally() >= n, W2_TIMEOUT)
+            await _until(lambda: tally() >= pool.held(), W2_TIMEOUT)
             await asyncio.sleep(0.02)
         latencies, last, lost = _latencies(pool.frames, contestant, sent, n)
         # Saturation: publish back to back, measure until every delivery arrived.
@@ -155,11 +155,12 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
         await _publish_all(contestant, seqs)
         expected = messages * n
         tally = Tally(pool.frames, contestant, lambda s: s >= first)
-        await _until(lambda: tally() >= expected, W2_TIMEOUT + messages * 0.05)
+        await _until(lambda: tally() >= messages * pool.held(), W2_TIMEOUT + messages * 0.05)
         await asyncio.sleep(0.2)
         delivered = Tally(pool.frames, contestant, lambda s: s >= first)()
         ended = max((t for t, _, _ in pool.frames), default=started)
         cpu = server.cpu_seconds() - cpu0
+        dropped = pool.closed_codes()
         await contestant.close_publisher()
         await pool.close()
     elapsed = ended - started
@@ -167,11 +168,13 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
            "p99_ms": ms(percentile(latencies, 99)), "last_p50_ms": ms(percentile(last, 50)),
            "last_p99_ms": ms(percentile(last, 99)), "lost_latency_phase": lost,
            "saturation_messages": messages, "delivered": delivered, "expected": expected,
+           "closed_by_server": dropped,
            "rate": delivered / elapsed if elapsed > 0 else None,
            "cpu_us_per_delivery": cpu / delivered * 1e6 if delivered else None}
     log(f"W2 {contestant.name} n={n}: p50 {row['p50_ms'] or 0:.1f} ms, last p99 "
         f"{row['last_p99_ms'] or 0:.1f} ms, {row['rate'] or 0:,.0f} deliveries/s, "
-        f"{row['cpu_us_per_delivery'] or 0:.0f} µs CPU each, {delivered}/{expected} delivered")
+        f"{row['cpu_us_per_delivery'] or 0:.0f} µs CPU each, {delivered}/{expected} delivered "
+        f"{dropped or ''}")
     return row
 
 
@@ -264,11 +267,12 @@ async def cross(contestant, size: int, config: dict, log) -> dict:
             sent[seq] = time.perf_counter()
             await contestant.publish(seq)
             tally = _count(pool.frames, mark, contestant, seq)
-            await _until(lambda: tally() >= n, W2_TIMEOUT)
+            await _until(lambda: tally() >= pool.held(), W2_TIMEOUT)
         await asyncio.sleep(0.1)
         after, elapsed = private_redis.commandstats(), time.perf_counter() - t0
         await contestant.close_publisher()
         where = list(pool.where)
+        dropped = pool.closed_codes()
         await pool.close()
     # The bench's own INFO calls are not the contestant's.
     calls = {k: after.get(k, 0) - before.get(k, 0) for k in after if k != "info"}
@@ -285,12 +289,12 @@ async def cross(contestant, size: int, config: dict, log) -> dict:
            "redis_commands_per_message_per_process": per_message / 2,
            "redis_idle_commands_per_s": idle_rate,
            "redis_calls": {k: v for k, v in sorted(calls.items()) if v},
-           "lost": n * len(sent) - len(local) - len(remote)}
+           "lost": n * len(sent) - len(local) - len(remote), "closed_by_server": dropped}
     row["added_p50_ms"] = (None if row["other_p50_ms"] is None or row["same_p50_ms"] is None
                            else row["other_p50_ms"] - row["same_p50_ms"])
     log(f"W4 {contestant.name} n={n}: same process p50 {row['same_p50_ms'] or 0:.1f} ms, other "
         f"{row['other_p50_ms'] or 0:.1f} ms, {per_message:.1f} Redis commands/message "
-        f"({idle_rate:.0f}/s idle) {row['redis_calls']}")
+        f"({idle_rate:.0f}/s idle) {row['redis_calls']} {dropped or ''}")
     return row
 
 
