@@ -311,6 +311,12 @@ VALUES = [
     ("dana", "POST /api/threads", client_thread(client_msg_id=""), 422, "invalid"),
     ("cleo", "POST /api/threads/{dana_admin}/messages", {"body": "x", "client_msg_id": "c" * 65},
      422, "invalid"),
+    # An audience change needs confirming: refused with the access change, nothing moved.
+    ("cleo", "PATCH /api/threads/{dana_admin}", {"audience": "clinical"}, 409,
+     "confirm_audience_change"),
+    ("cleo", "PATCH /api/threads/{dana_admin}", {"audience": "billing", "confirm": False,
+                                                 "subject": "Also this"}, 409,
+     "confirm_audience_change"),
     # Administration: unknown roles, non-clinicians, other practices' staff.
     ("admin", "PUT /api/staff/{sam}/roles", {"roles": ["owner"]}, 422, "unknown_role"),
     ("admin", "PUT /api/staff/{sam}/roles", {"roles": ["scheduler", ""]}, 422, "unknown_role"),
@@ -795,3 +801,28 @@ def test_unknown_api_paths_answer_json_even_without_csrf(scene):
     api = JsonClient(scene["world"].cleo, enforce_csrf_checks=True)
     assert_error(send(api, "POST", "/api/threads/abc/messages", {"body": "x"}), 404, "not_found")
     assert_error(send(api, "DELETE", "/api/nothing/here"), 404, "not_found")
+
+
+def test_a_deleted_thread_is_gone_and_stays_unchanged(scene):
+    """After a delete: 410 for staff who could see it, 404 for the client, and no change."""
+    ids, world = scene["ids"], scene["world"]
+    thread, message = ids["dana_clinical"], ids["dana_clinical_msg"]
+    cleo = JsonClient(world.cleo)
+    assert cleo.delete(f"/api/threads/{thread}").status_code == 204
+    before = snapshot()
+    for method, path, body in [
+        ("PATCH", f"/api/threads/{thread}", {"subject": "Back?"}),
+        ("DELETE", f"/api/threads/{thread}", None),
+        ("POST", f"/api/threads/{thread}/messages", {"body": "Hello?"}),
+        ("POST", f"/api/threads/{thread}/read", None),
+        ("POST", f"/api/threads/{thread}/archive", None),
+        ("GET", f"/api/threads/{thread}/export", None),
+        ("DELETE", f"/api/messages/{message}", None),
+    ]:
+        response = send(cleo, method, path, body)
+        assert_error(response, 410)
+    dana = JsonClient(world.dana.user)
+    for method, path in [("GET", f"/api/threads/{thread}"), ("POST", f"/api/threads/{thread}/read"),
+                         ("POST", f"/api/messages/{message}/read")]:
+        assert_error(send(dana, method, path), 404, "not_found")
+    assert snapshot() == before
