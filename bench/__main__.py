@@ -32,9 +32,9 @@ MODES = {
         "w5_large_db": "quick_large", "w5_small_db": "quick_small",
     },
     "full": {
-        "reps": 3, "contestants": CONTESTANTS,
+        "reps": 3, "contestants": ("C1", "C2", "C3", "C3b"),
         "w1_sizes": [1000, 10000], "w1_idle_seconds": 10, "w1_open_budget": 60,
-        "w2_sizes": [100, 1000], "w2_latency_messages": 30, "w2_saturation_deliveries": 50000,
+        "w2_sizes": [100, 1000], "w2_latency_messages": 20, "w2_saturation_deliveries": 20000,
         "w3_practices": 5, "w3_clients": 12, "w3_rates": [5, 10, 20, 40, 80, 160],
         "w3_step_seconds": 10,
         "w4_size": 200, "w4_messages": 30,
@@ -57,7 +57,7 @@ def parse(argv):
                         help=f"comma-separated, from {','.join(WORKLOADS)}")
     parser.add_argument("--contestants", default=None,
                         help=f"comma-separated, from {','.join(CONTESTANTS)} "
-                             "(default: C1,C2,C3 quick; all full)")
+                             "(default: C1,C2,C3 quick; C1,C2,C3,C3b full)")
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default 1 quick, 3 full)")
     parser.add_argument("--w1-sizes", default=None, help="socket counts for W1, comma-separated")
     parser.add_argument("--w2-sizes", default=None, help="group sizes for W2, comma-separated")
