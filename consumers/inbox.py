@@ -11,6 +11,7 @@ out or session ended, 4003 no longer allowed here.
 
 import asyncio
 import logging
+import random
 import time
 from importlib import import_module
 
@@ -35,7 +36,7 @@ RATE = getattr(settings, "CAIRN_WS_RATE", 10.0)
 BURST = getattr(settings, "CAIRN_WS_BURST", 30)
 # How often a socket checks that its session still stands, and refreshes its group membership
 # (channel layers forget a group member after a day).
-SESSION_CHECK_SECONDS = getattr(settings, "CAIRN_WS_SESSION_CHECK_SECONDS", 30)
+SESSION_CHECK_SECONDS = getattr(settings, "CAIRN_WS_SESSION_CHECK_SECONDS", 60)
 GROUP_REFRESH_SECONDS = 3600
 # A dropped "access changed" push must not leave a socket on stale facts for long.
 PERSON_REFRESH_SECONDS = getattr(settings, "CAIRN_WS_PERSON_REFRESH_SECONDS", 300)
@@ -72,7 +73,10 @@ class TokenBucket:
 
 
 class InboxConsumer(AsyncWebsocketConsumer):
-    """The live inbox of one signed-in user (staff or client)."""
+    """The live inbox of one signed-in user (staff or client).
+
+    Not `AsyncJsonWebsocketConsumer`: msgpack sockets speak binary frames, which it refuses;
+    `consumers.codec` does the encoding for both subprotocols instead."""
 
     person = None
     watcher = None
@@ -257,6 +261,8 @@ class InboxConsumer(AsyncWebsocketConsumer):
         """Close when the session ends (expiry, sign-out elsewhere, password change); reread the
         user's facts now and then in case a push was lost; keep group membership from expiring."""
         regrouped = reloaded = time.monotonic()
+        # Spread the checks of many sockets opened together (a restart) over the interval.
+        await asyncio.sleep(random.uniform(0, SESSION_CHECK_SECONDS))
         while not self.closed:
             await asyncio.sleep(SESSION_CHECK_SECONDS)
             try:

@@ -1,8 +1,9 @@
 import importlib
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.layers import channel_layers
-from django.db import connection
+from django.db import connection, connections
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +31,12 @@ def audit_rows_out_of_the_flush(request):
         cursor.execute("DELETE FROM server_auditentry")
         for sql in migration.SQLITE:
             cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True)
+async def close_worker_thread_connections(request):
+    """Database work of async tests runs in asgiref's worker thread, whose connections outlive
+    the test: close them, so PostgreSQL can drop the test database at the end."""
+    yield
+    if request.node.get_closest_marker("django_db"):
+        await database_sync_to_async(connections.close_all)()
