@@ -105,7 +105,8 @@ export class ThreadView {
     if (asked !== this.asking) return;
     this.thread = data.thread;
     this.renderHead();
-    this.messages.set(data.messages);
+    if (changed) this.messages.set(data.messages);
+    else this.messages.refresh(data.messages);
     if (!data.thread.deleted) this.list.upsert(data.thread);
     if (changed && !quiet) {
       $("#thread-subject").focus();

@@ -1,6 +1,6 @@
 // What the inbox and the portal share: who is signed in, the header, the live socket.
 
-import { api, markSignedIn, signOut } from "./api.js";
+import { api, markSignedIn, signOut, toSignIn } from "./api.js";
 import { $, say, showBadge, showConnection } from "./dom.js";
 import { LiveSocket } from "./socket.js";
 
@@ -44,7 +44,16 @@ export function goLive(page) {
       showConnection($("#connection"), state);
       document.documentElement.dataset.connection = state;
     },
-    closed: () => {
+    closed: async () => {
+      // A client whose practice switched the portal off: back to sign-in, saying so.
+      try {
+        await api("GET", "/api/me");
+      } catch (error) {
+        if (error.code === "portal_disabled") {
+          toSignIn("portal_off");
+          return;
+        }
+      }
       const line = $("#connection");
       line.hidden = false;
       line.dataset.state = "closed";

@@ -82,7 +82,8 @@ async function openThread(id, { quiet = false } = {}) {
   if (asked !== state.asking) return;
   state.thread = data.thread;
   renderHead();
-  messages.set(data.messages);
+  if (changed) messages.set(data.messages);
+  else messages.refresh(data.messages);
   list.upsert(data.thread);
   if (changed && !quiet) {
     $("#thread-subject").focus();

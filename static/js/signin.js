@@ -4,7 +4,7 @@ import { api } from "./api.js";
 import { $, say } from "./dom.js";
 
 const NOTICES = {
-  expired: "You were signed out after 30 minutes without activity. Please sign in again.",
+  expired: "You were signed out: 30 minutes without activity, or signed out elsewhere. Please sign in again.",
   signed_out: "You have signed out.",
   portal_off: "Your practice has switched the client portal off for now.",
 };
@@ -14,6 +14,7 @@ function home(me) {
 }
 
 async function start() {
+  $("#signin-form").addEventListener("submit", signIn);
   const params = new URLSearchParams(window.location.search);
   const notice = Object.keys(NOTICES).find((key) => params.has(key));
   say($("#signin-notice"), notice ? NOTICES[notice] : "", notice !== "signed_out" ? "warning" : "info");
@@ -26,7 +27,6 @@ async function start() {
       // Not signed in: stay.
     }
   }
-  $("#signin-form").addEventListener("submit", signIn);
   $("#username").focus();
 }
 

@@ -112,6 +112,16 @@ export class MessageList {
     this.render();
   }
 
+  /**
+   * Take a fresh HTTP answer for the same thread, keeping messages newer than anything in it
+   * (a send or a push that landed while the request was on its way).
+   */
+  refresh(messages) {
+    const newest = Math.max(0, ...messages.map((m) => m.id));
+    const later = [...this.messages.values()].filter((m) => m.id > newest);
+    this.set([...messages, ...later]);
+  }
+
   has(id) {
     return this.messages.has(id);
   }

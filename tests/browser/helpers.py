@@ -29,7 +29,11 @@ def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) 
     page.get_by_test_id("login-username").fill(username)
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
-    page.wait_for_url(re.compile(r"/(inbox|portal)(#.*)?$"), timeout=30_000)
+    try:
+        page.wait_for_url(re.compile(r"/(inbox|portal)(#.*)?$"), timeout=30_000)
+    except Exception as error:
+        raise AssertionError(f"signing in as {username} failed at {page.url}: "
+                             f"{page.locator('body').inner_text()[:500]}") from error
     wait_live(page)
     return page
 

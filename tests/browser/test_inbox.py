@@ -9,38 +9,59 @@ from tests.browser.helpers import (api, client_id, expect, message, row, start_t
                                    wait_live)
 
 
-def test_an_audience_change_shows_who_loses_access_and_removes_the_thread_from_the_biller(open_as):
+def test_an_audience_change_shows_who_loses_and_gains_then_applies_live(open_as):
     cleo = open_as("cleo")
     bill = open_as("bill")
+    sam = open_as("sam")
     created = start_thread(cleo, client_id=client_id(cleo, "Dana Reyes"), audience="billing",
                            subject="Your invoice", body="Your invoice for November is ready.")
     thread_id = created["thread"]["id"]
-    # The biller has it open.
+    # The biller has it open; the scheduler does not see billing threads.
     expect(row(bill, thread_id)).to_be_visible()
     row(bill, thread_id).click()
     expect(bill.get_by_test_id("message")).to_have_count(1)
+    expect(row(sam, thread_id)).to_have_count(0)
 
-    # The clinician moves it to the clinical audience: first, who loses and who gains.
+    # The clinician moves it to the administrative audience: first, who loses and who gains.
     row(cleo, thread_id).click()
     cleo.get_by_test_id("edit-header").click()
-    cleo.locator("#edit-audience").select_option("clinical")
+    cleo.locator("#edit-audience").select_option("administrative")
     cleo.get_by_role("button", name="Save").click()
     panel = cleo.locator("#access-change")
     expect(panel).to_be_visible()
-    expect(panel).to_contain_text("from Billing to Clinical")
-    expect(cleo.locator("#losing")).to_contain_text("Bill Biller")
-    expect(cleo.locator("#gaining")).to_contain_text("Nobody")
+    expect(panel).to_contain_text("from Billing to Administrative")
+    expect(cleo.locator("#losing")).to_have_text("Bill Biller")
+    expect(cleo.locator("#gaining li")).to_have_text(["Ada Admin", "Sam Scheduler"])
     # Nothing applied yet: the biller still has it.
     bill.wait_for_timeout(300)
     expect(row(bill, thread_id)).to_be_visible()
 
     cleo.get_by_test_id("confirm-audience-change").click()
-    expect(cleo.locator("#thread-meta")).to_contain_text("Clinical")
+    expect(cleo.locator("#thread-meta")).to_contain_text("Administrative")
+    expect(panel).to_be_hidden()
     # The biller's open inbox drops it at once, and says why.
     expect(row(bill, thread_id)).to_have_count(0)
     expect(bill.locator("#empty-notice")).to_contain_text("audience you do not see")
     expect(bill.get_by_test_id("message")).to_have_count(0)
     assert api(bill, "GET", f"/api/threads/{thread_id}")["status"] == 404
+    # The scheduler's inbox gains it, its latest message unread.
+    expect(row(sam, thread_id)).to_have_attribute("data-unread", "true")
+    expect(sam.get_by_test_id("badge")).to_have_text("1")
+
+
+def test_cancelling_the_access_change_keeps_the_audience(open_as):
+    cleo = open_as("cleo")
+    created = start_thread(cleo, client_id=client_id(cleo, "Gus Hale"), audience="clinical",
+                           subject="Check-in", body="How was the week?")
+    row(cleo, created["thread"]["id"]).click()
+    cleo.get_by_test_id("edit-header").click()
+    cleo.locator("#edit-audience").select_option("billing")
+    cleo.get_by_role("button", name="Save").click()
+    expect(cleo.locator("#gaining")).to_contain_text("Bill Biller")
+    cleo.get_by_role("button", name="Keep the audience").click()
+    expect(cleo.locator("#access-change")).to_be_hidden()
+    expect(cleo.locator("#edit-audience")).to_have_value("clinical")
+    assert api(cleo, "GET", f"/api/threads/{created['thread']['id']}")["body"]["thread"]["audience"] == "clinical"
 
 
 def test_the_header_editor_changes_topic_and_subject_live_for_others(open_as):

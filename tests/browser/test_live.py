@@ -3,7 +3,8 @@ without a reload (SPEC §3 "Browser UI", "Everything updates live")."""
 
 import re
 
-from tests.browser.helpers import api, client_id, expect, message, row, start_thread, wait_live
+from tests.browser.helpers import (api, client_id, expect, message, row, sign_in, start_thread,
+                                   wait_live)
 
 
 def test_client_writes_staff_sees_it_live_replies_and_gets_the_receipt(open_as):
@@ -83,7 +84,7 @@ def test_the_client_sees_a_dot_until_opening_then_the_receipt_appears(open_as):
     expect(message(staff, message_id)).to_contain_text("only an administrator can delete it")
 
 
-def test_the_socket_reconnects_by_itself_and_resumes_from_its_cursor(open_as):
+def test_the_socket_reconnects_by_itself_and_resumes_from_its_cursor(open_as, cairn_server):
     gate = {"open": True, "routes": []}
 
     def route(ws):
@@ -93,11 +94,10 @@ def test_the_socket_reconnects_by_itself_and_resumes_from_its_cursor(open_as):
         ws.connect_to_server()
         gate["routes"].append(ws)
 
+    # The page's socket goes through a gate the test opens and shuts.
     staff = open_as("cleo", sign_in=False)
     staff.route_web_socket(re.compile(r"/ws/$"), route)
-    from tests.browser.helpers import sign_in
-
-    sign_in(staff, staff.url.split("/?")[0].rstrip("/"), "cleo")
+    sign_in(staff, cairn_server.url, "cleo")
     client = open_as("dana")
 
     # The network drops: the page says so quietly and keeps trying.

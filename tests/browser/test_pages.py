@@ -49,7 +49,26 @@ def test_an_ended_session_returns_to_sign_in_saying_so(open_as, cairn_server):
     page.context.clear_cookies(name="sessionid")
     row(page, created["thread"]["id"]).click()
     expect(page).to_have_url(re.compile(r"/\?expired=1$"))
-    expect(page.locator("#signin-notice")).to_contain_text("signed out after 30 minutes without activity")
+    expect(page.locator("#signin-notice")).to_contain_text("30 minutes without activity")
+
+
+def test_signing_out_closes_the_other_tabs_and_a_portal_switched_off_closes_the_portal(
+        open_as, cairn_server):
+    page = open_as("cleo")
+    other_tab = page.context.new_page()
+    other_tab.goto(cairn_server.url + "/inbox")
+    wait_live(other_tab)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/\?signed_out=1$"))
+    # The server closes the user's sockets: the other tab notices at once.
+    expect(other_tab).to_have_url(re.compile(r"/\?expired=1$"))
+    expect(other_tab.locator("#signin-notice")).to_contain_text("signed out elsewhere")
+
+    client = open_as("dana")
+    admin = open_as("ada")
+    assert api(admin, "PUT", "/api/practice", {"portal_enabled": False})["status"] == 200
+    expect(client).to_have_url(re.compile(r"/\?portal_off=1$"))
+    expect(client.locator("#signin-notice")).to_contain_text("switched the client portal off")
 
 
 def test_the_portal_new_message_reply_export_and_removal(open_as):
