@@ -109,7 +109,8 @@ def _user_envelope(event):
         # The socket reloads its facts and computes its own badge.
         return envelope, (user_group(event.user_id),)
     payload = event.payload or {}
-    thread_id = payload.get("thread_id") or (payload.get("thread") or {}).get("id")
+    thread_id = (event.thread_id or payload.get("thread_id")
+                 or (payload.get("thread") or {}).get("id"))
     thread = Thread.objects.filter(pk=thread_id).first() if thread_id else None
     if thread is not None:
         envelope["thread"] = thread_facts_dict(thread)

@@ -128,6 +128,7 @@ async def test_a_role_change_drops_threads_at_once_and_regroups_the_socket(world
     assert types(got) == ["thread.removed", "badge"], got
     assert got[0] == {"type": "thread.removed", "cursor": got[0]["cursor"], "thread_id": billing_id,
                       "reason": "access"}
+    assert isinstance(got[0]["cursor"], int) and got[0]["cursor"] >= bill.hello["cursor"]
     assert got[1]["unread"] == 0
 
     # Nothing more of billing; administrative threads now reach the new scheduler.
@@ -246,3 +247,21 @@ async def test_threads_gained_by_a_role_change_appear(world):
     assert got[0]["thread"]["unread_count"] == 0  # it arrived before sam could see it
     await dana.reply(billing_id, "Any update?")
     assert types(await sam.frames()) == ["message.created", "badge"]
+
+
+async def test_an_event_in_flight_when_a_role_is_lost_is_dropped(world):
+    """An envelope that still names bill as a viewer, arriving after his role changed, is dropped
+    by the socket's own, reloaded facts."""
+    dana = await Api.as_user(world.dana.user)
+    thread_id = (await dana.start("billing"))["thread"]["id"]
+    bill = await open_socket(world.bill)
+    stale = await database_sync_to_async(
+        lambda: fanout.envelope_for(Event.objects.filter(thread_id=thread_id).latest("id"))[0])()
+    assert world.bill.pk in stale["viewers"]
+    await (await Api.as_user(world.admin)).put(f"/api/staff/{world.bill.pk}/roles",
+                                               {"roles": ["scheduler"]})
+    assert types(await bill.frames()) == ["thread.removed", "badge"]
+    from rules.groups import user_group
+
+    await get_channel_layer().group_send(user_group(world.bill.pk), stale)
+    assert await bill.frames() == []
