@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench import databases, machine, private_redis
 from bench.procs import raise_open_files
-from bench.report import table
+from bench.report import render
 
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
 CONTESTANTS = ("C1", "C2", "C3", "C3b", "C3m")
@@ -35,7 +35,7 @@ MODES = {
         "reps": 3, "contestants": ("C1", "C2", "C3", "C3b"),
         "w1_sizes": [1000, 10000], "w1_idle_seconds": 10, "w1_open_budget": 60,
         "w2_sizes": [100, 1000], "w2_latency_messages": 20, "w2_saturation_deliveries": 20000,
-        "w3_practices": 5, "w3_clients": 12, "w3_rates": [5, 10, 20, 40, 80, 160],
+        "w3_practices": 5, "w3_clients": 12, "w3_rates": [1, 2, 5, 10, 20, 40, 80, 160],
         "w3_step_seconds": 10,
         "w4_size": 200, "w4_messages": 30,
         "w5_small": (1, 100, 10), "w5_large": (50, 2000, 10), "w5_requests": 1000,
@@ -132,7 +132,8 @@ def main(argv=None) -> dict:
             log("migrating the template database")
             databases.make_template()
             made.append(databases.name("template"))
-        tables = _run(config, result, made)
+        _run(config, result, made)
+        tables = render(result)
     finally:
         private_redis.stop()
         if not args.keep_databases:
@@ -151,15 +152,12 @@ def main(argv=None) -> dict:
     return result
 
 
-def _run(config: dict, result: dict, made: list) -> list:
-    tables = []
+def _run(config: dict, result: dict, made: list) -> None:
     if {"W1", "W2", "W3", "W4"} & set(config["workloads"]):
         from bench import sockets
         if any(c.startswith("C3") for c in config["contestants"]):
             made.append(databases.name("live"))
-        live = asyncio.run(sockets.run(config, log))
-        result["results"].update(live["results"])
-        tables += live["tables"]
+        result["results"].update(asyncio.run(sockets.run(config, log)))
     if "W5" in config["workloads"]:
         from bench import inbox
         small_db, large_db = (databases.name(config["w5_small_db"]),
@@ -171,14 +169,6 @@ def _run(config: dict, result: dict, made: list) -> list:
                                    requests=config["w5_requests"], chunk=config["w5_chunk"],
                                    log=log))
         result["results"]["W5"] = w5
-        tables.append(table(
-            f"W5 inbox at scale: {w5['small']['messages']:,} vs {w5['large']['messages']:,} "
-            f"messages, {w5['requests']} requests each, page of {w5['page']}",
-            [("request", "request"), ("small p50 ms", "small_p50_ms"),
-             ("small p99 ms", "small_p99_ms"), ("large p50 ms", "large_p50_ms"),
-             ("large p99 ms", "large_p99_ms"), ("growth p50", "growth_p50"),
-             ("growth p99", "growth_p99")], w5["rows"]))
-    return tables
 
 
 if __name__ == "__main__":

@@ -73,10 +73,15 @@ class Server:
             # (collapsed stacks, one file per server process; read with any flamegraph tool).
             Path(profile_dir).mkdir(parents=True, exist_ok=True)
             out = Path(profile_dir) / f"{self.name}-{time.strftime('%H%M%S')}-{self.port}.txt"
-            self.profiler = subprocess.Popen(
-                [shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy"), "record", "--pid", str(self.pid), "--rate", "200", "--format", "raw",
-                 "--output", str(out), "--nonblocking"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            spy = shutil.which("py-spy") or str(Path(PYTHON).parent / "py-spy")
+            try:
+                self.profiler = subprocess.Popen(
+                    [spy, "record", "--pid", str(self.pid), "--rate", "200", "--format", "raw",
+                     "--output", str(out), "--nonblocking"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            except OSError:
+                self.stop()
+                raise
         return self
 
     def stop(self) -> None:

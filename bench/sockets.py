@@ -8,7 +8,6 @@ import time
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from bench import drivers, private_redis, procs
-from bench.report import table
 from bench.stats import median, ms, percentile, ratio
 
 OPEN_CONCURRENCY = 200   # W1: handshakes in flight at once (the stock layer refused at 200)
@@ -360,32 +359,18 @@ async def run(config: dict, log) -> dict:
                 size = config["w4_size"]
                 w4.setdefault(key(size), []).append(await _guarded(cross, contestant, size,
                                                                     config, log))
-    results, tables = {}, []
+    results = {}
     if w1:
         rows = _summarise(w1, W1_KEYS)
         _ratios(rows, "mem_per_socket_kb", "memory")
         _ratios(rows, "open_rate", "open_rate")
         results["W1"] = {"rows": rows}
-        tables.append(table(
-            f"W1 idle sockets (medians of {config['reps']}; memory = server RSS + kernel TCP "
-            "buffers, per socket)",
-            [("contestant", "contestant"), ("n", "size"), ("held", "held"),
-             ("failed", "failed"), ("open s", "open_seconds"), ("opens/s", "open_rate"),
-             ("KB/socket", "mem_per_socket_kb"), ("idle CPU %", "idle_cpu_pct"),
-             ("mem ×C1", "memory_vs_C1"), ("opens ×C2", "open_rate_vs_C2")], rows))
     if w2:
         rows = _summarise(w2, W2_KEYS)
         _ratios(rows, "rate", "rate")
         _ratios(rows, "last_p99_ms", "last_p99")
         _ratios(rows, "cpu_us_per_delivery", "cpu")
         results["W2"] = {"rows": rows}
-        tables.append(table(
-            f"W2 fan-out (medians of {config['reps']}; latency from publish to receipt)",
-            [("contestant", "contestant"), ("n", "recipients"), ("p50 ms", "p50_ms"),
-             ("p99 ms", "p99_ms"), ("last p99 ms", "last_p99_ms"), ("deliveries/s", "rate"),
-             ("CPU µs/delivery", "cpu_us_per_delivery"), ("rate ×C1", "rate_vs_C1"),
-             ("rate ×C2", "rate_vs_C2"), ("last p99 ×C1", "last_p99_vs_C1"),
-             ("CPU ×C1", "cpu_vs_C1")], rows))
     if w3:
         rows = []
         for name, reps in w3.items():
@@ -399,27 +384,11 @@ async def run(config: dict, log) -> dict:
             row["users"] = ok[0]["users"] if ok else None
             rows.append(row)
         results["W3"] = {"rows": rows}
-        tables.append(table(
-            f"W3 practice traffic: rising post rate until p99 post-to-delivery > 100 ms "
-            f"(medians of {config['reps']}; misdeliveries and losses summed)",
-            [("contestant", "contestant"), ("sockets", "users"), ("posts/s reached", "rate_reached"),
-             ("deliveries/s", "delivered_per_s"), ("events/s", "events_per_s"),
-             ("CPU ms/message", "cpu_ms_per_message"), ("p99 ms, 1st step", "first_p99_ms"),
-             ("last posts/s", "last_post_rate"), ("last p99 ms", "last_p99_ms"),
-             ("misdelivered", "misdelivered"),
-             ("lost", "lost"), ("post errors", "post_errors")], rows))
     if w4:
         rows = _summarise(w4, W4_KEYS)
         _ratios(rows, "redis_commands_per_message", "redis")
         results["W4"] = {"rows": rows}
-        tables.append(table(
-            f"W4 cross-process: two server processes, one Redis (medians of {config['reps']})",
-            [("contestant", "contestant"), ("n", "recipients"), ("same p50 ms", "same_p50_ms"),
-             ("other p50 ms", "other_p50_ms"), ("added p50 ms", "added_p50_ms"),
-             ("other p99 ms", "other_p99_ms"), ("Redis cmds/msg", "redis_commands_per_message"),
-             ("per process", "redis_commands_per_message_per_process"),
-             ("idle cmds/s", "redis_idle_commands_per_s")], rows))
-    return {"results": results, "tables": tables}
+    return results
 
 
 async def _traffic(contestant, size, config, log) -> dict:

@@ -94,9 +94,11 @@ async def run(cairn, config: dict, log) -> dict:
             steps.append(_judge(rate, sent, failures, pool.frames, owner, side, expected,
                                 posted_in, elapsed, cpu))
             step = steps[-1]
+            step["closed_by_server"] = pool.closed_codes()
             log(f"W3 {cairn.name} {rate}/s: posted {step['posted']} at {step['post_rate']:.1f}/s, "
                 f"p99 {step['p99_ms'] or 0:.0f} ms, {step['delivered']}/{step['expected']} "
-                f"delivered, {step['misdelivered']} misdelivered, {step['lost']} lost")
+                f"delivered, {step['misdelivered']} misdelivered, {step['lost']} lost "
+                f"{step['closed_by_server'] or ''}")
             if step["p99_ms"] is None or step["p99_ms"] > P99_LIMIT_MS or step["errors"]:
                 break
         for conn in posters.values():
