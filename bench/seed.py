@@ -244,8 +244,10 @@ def seed_traffic(practices: int, clients: int) -> dict:
             staff["sup"].supervises.set([staff["clin0"]])
             for i, client in enumerate(records):
                 client.clinicians.set([] if i % 3 == 2 else [staff[f"clin{i % 3}"]])
+            who = {user.pk: suffix for suffix, user in staff.items()}
             for user in list(staff.values()) + [c.user for c in records]:
-                users.append({"id": user.pk, "kind": user.kind, "session": session_for(user)})
+                users.append({"id": user.pk, "kind": user.kind, "who": who.get(user.pk, "client"),
+                              "session": session_for(user)})
             for client in records:
                 for audience in AUDIENCES:
                     thread = Thread.objects.create(

@@ -93,6 +93,7 @@ class Pool:
 async def idle(contestant, size: int, config: dict, log) -> dict:
     """W1: open `size` sockets, hold them, measure memory per socket and idle CPU."""
     contestant.prepare(size)
+    private_redis.flush()
     with contestant.server(size) as server:
         await asyncio.sleep(1.0)
         rss0, kernel0 = server.rss_bytes(), procs.tcp_kernel_bytes()
@@ -125,6 +126,7 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
     """W2: one message to `size` sockets; latency one message at a time, then throughput and
     server CPU per delivery with messages published back to back."""
     contestant.prepare(size)
+    private_redis.flush()
     with contestant.server(size) as server:
         pool = Pool(contestant)
         await pool.open(size, max(120.0, config["w1_open_budget"]), concurrency=GROUP_CONCURRENCY)
@@ -245,6 +247,7 @@ async def cross(contestant, size: int, config: dict, log) -> dict:
     the first; latency on the publisher's process and on the other one, and Redis commands per
     message (INFO commandstats of the bench's private Redis, idle rate subtracted)."""
     contestant.prepare(size)
+    private_redis.flush()
     first, second = contestant.server(size), contestant.server(size)
     with first, second:
         contestant.port = first.port

@@ -9,7 +9,7 @@ import json
 import random
 import time
 
-from bench import databases
+from bench import databases, private_redis
 from bench.drivers import SOURCES, ws_connect
 from bench.httpclient import Connection
 from bench.procs import HOST
@@ -47,6 +47,7 @@ async def run(cairn, config: dict, log) -> dict:
                             str(config["w3_practices"]), "--clients", str(config["w3_clients"]))
     users, threads = seeded["users"], seeded["threads"]
     cairn.prepare(1)
+    private_redis.flush()
     rng = random.Random(7)
     steps = []
     with cairn.server(1) as server:
@@ -60,6 +61,7 @@ async def run(cairn, config: dict, log) -> dict:
         for index, ws in enumerate(pool.sockets):
             cookie = ws.request.headers["Cookie"]
             owner[index] = next(u["id"] for u in users if cookie.endswith(u["session"]))
+        who = {u["id"]: u.get("who", u["kind"]) for u in users}
         posters = {}
         for k, user in enumerate(users):
             conn = Connection(HOST, server.port, local_host=SOURCES[k % len(SOURCES)],
@@ -91,14 +93,14 @@ async def run(cairn, config: dict, log) -> dict:
             await _until(lambda: tally() >= expected, DRAIN_SECONDS)
             elapsed = time.perf_counter() - started
             cpu = server.cpu_seconds() - cpu0
-            steps.append(_judge(rate, sent, failures, pool.frames, owner, side, expected,
+            steps.append(_judge(rate, sent, failures, pool.frames, owner, who, side, expected,
                                 posted_in, elapsed, cpu))
             step = steps[-1]
             step["closed_by_server"] = pool.closed_codes()
             log(f"W3 {cairn.name} {rate}/s: posted {step['posted']} at {step['post_rate']:.1f}/s, "
                 f"p99 {step['p99_ms'] or 0:.0f} ms, {step['delivered']}/{step['expected']} "
                 f"delivered, {step['misdelivered']} misdelivered, {step['lost']} lost "
-                f"{step['closed_by_server'] or ''}")
+                f"{step['closed_by_server'] or ''} {step['lost_by'] or ''}")
             if step["p99_ms"] is None or step["p99_ms"] > P99_LIMIT_MS or step["errors"]:
                 break
         for conn in posters.values():
@@ -143,7 +145,8 @@ class _Tally:
         return self.count
 
 
-def _judge(rate, sent, failures, frames, owner, side, expected, posted_in, elapsed, cpu) -> dict:
+def _judge(rate, sent, failures, frames, owner, who, side, expected, posted_in, elapsed,
+           cpu) -> dict:
     got, latencies, misdelivered, duplicates = set(), [], 0, 0
     for at, frame, index in frames:
         s = side.seq_of(frame)
@@ -159,11 +162,20 @@ def _judge(rate, sent, failures, frames, owner, side, expected, posted_in, elaps
             continue
         got.add((s, user))
         latencies.append(at - at_sent)
+    # Who the missing deliveries were for (by role), to tell a dead socket from a rule.
+    lost_by = {}
+    for s, (_, thread) in sent.items():
+        if s in failures:
+            continue
+        for user in thread["viewers"]:
+            if (s, user) not in got:
+                key = who.get(user, "?")
+                lost_by[key] = lost_by.get(key, 0) + 1
     posted = len(sent) - len(failures)
     return {"rate": rate, "posted": posted, "errors": len(failures),
             "post_rate": posted / posted_in if posted_in else None,
             "expected": expected, "delivered": len(got), "lost": expected - len(got),
-            "misdelivered": misdelivered, "duplicates": duplicates,
+            "misdelivered": misdelivered, "duplicates": duplicates, "lost_by": lost_by,
             "p50_ms": ms(percentile(latencies, 50)), "p99_ms": ms(percentile(latencies, 99)),
             "delivered_per_s": len(got) / elapsed, "events_per_s": len(frames) / elapsed,
             "cpu_ms_per_message": cpu / posted * 1000 if posted else None}
