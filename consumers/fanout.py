@@ -38,9 +38,9 @@ def publish_event(event) -> None:
 
 def publish_events(rows) -> None:
     """Send several committed events, in order (one layer round per event)."""
-    sends = []
+    sends, staff = [], {}
     for event in rows:
-        built = envelope_for(event)
+        built = envelope_for(event, staff)
         if built is not None:
             sends += [(group, built[0]) for group in built[1]]
     _send(sends)
@@ -62,12 +62,13 @@ def publish_close(user_id: int) -> None:
     _send([(user_group(user_id), {"type": "cairn.close", "code": 4001})])
 
 
-def envelope_for(event):
-    """(envelope, groups) for one event row, or None when it reaches nobody."""
+def envelope_for(event, staff_cache=None):
+    """(envelope, groups) for one event row, or None when it reaches nobody. `staff_cache`
+    ({practice_id: staff Persons}) shares the staff lookup across events published together."""
     if event.user_id is not None:
         return _user_envelope(event)
     if event.thread_id is not None:
-        return _thread_envelope(event)
+        return _thread_envelope(event, {} if staff_cache is None else staff_cache)
     return None
 
 
@@ -82,7 +83,7 @@ def _envelope(event, **extra) -> dict:
             "user_id": event.user_id, "thread": None, "viewers": [], "badges": {}, **extra}
 
 
-def _thread_envelope(event):
+def _thread_envelope(event, staff_cache):
     thread = (Thread.objects.select_related("practice", "client")
               .filter(pk=event.thread_id).first())
     if thread is None:
@@ -90,7 +91,9 @@ def _thread_envelope(event):
     facts = thread_facts(thread)
     # A deleted thread's removal goes to those who saw it before the deletion (its client too).
     reach = replace(facts, deleted=False) if event.type == events.THREAD_REMOVED else facts
-    viewers = [p for p in practice_staff(thread.practice_id) if can_view(p, reach)]
+    if thread.practice_id not in staff_cache:
+        staff_cache[thread.practice_id] = practice_staff(thread.practice_id)
+    viewers = [p for p in staff_cache[thread.practice_id] if can_view(p, reach)]
     client = client_person(thread.client)
     if client is not None and thread.practice.portal_enabled and can_view(client, reach):
         viewers.append(client)
