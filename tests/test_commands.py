@@ -21,7 +21,7 @@ from websockets.sync.client import connect
 from django.core.management import CommandError, call_command
 
 from server.management.commands.demo import DEMO_THREADS, demo_data, ensure_demo_practice
-from server.models import Message, Practice, Thread, UnreadMark, User
+from server.models import Message, OutboxEmail, Practice, Thread, UnreadMark, User
 from tests.test_practice_file import GOOD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +51,10 @@ def test_the_demo_practice_is_loaded_once_with_threads_in_every_audience(db):
                                                                 "clinical"}
     assert Message.objects.filter(thread__practice=practice).count() == sum(
         1 + len(replies) for *_, replies in DEMO_THREADS)
-    # Someone has something to read.
+    # Someone has something to read, and the outbox holds notices and an invitation to send.
     assert UnreadMark.objects.filter(user__username="cleo").exists()
+    assert set(OutboxEmail.objects.values_list("kind", flat=True)) == {
+        "staff_notice", "client_notice", "invitation"}
 
     again, created = ensure_demo_practice()
     assert (again, created) == (practice, False)

@@ -31,8 +31,18 @@ def ensure_demo_practice(data: dict | None = None):
         if existing is not None:
             return existing, False
         practice = create_practice(data)
+        for username, audiences in DEMO_EMAIL_AUDIENCES.items():
+            practice.users.filter(username=username).update(email_audiences=audiences)
         create_demo_threads(practice)
         return practice, True
+
+
+# Who chose email notices, so that var/mail/ shows them (the default is none).
+DEMO_EMAIL_AUDIENCES = {
+    "sam": ["administrative"],
+    "bill": ["billing"],
+    "cleo": ["administrative", "billing", "clinical"],
+}
 
 
 # (author, client, audience, topic, subject or None for the topic's, body, replies: [(author, body)])
@@ -121,5 +131,7 @@ class Command(BaseCommand):
         out.write("")
         mail = getattr(settings, "EMAIL_FILE_PATH", None)
         out.write(f"Email goes to {mail}/." if mail else "Email goes out through EMAIL_URL.")
+        out.write(f"Email notices are on for {', '.join(DEMO_EMAIL_AUDIENCES)} "
+                  "(the others can turn them on in the inbox).")
         out.write("Stop with Ctrl-C.")
         out.flush()
