@@ -108,6 +108,8 @@ export async function download(path, fallbackName) {
 
 /** Sign out and go to the sign-in page. */
 export async function signOut() {
+  // This tab's own socket closes with the session: it must not report "signed out elsewhere".
+  if (window.cairnSocket) window.cairnSocket.stop();
   try {
     await api("POST", "/api/auth/logout", undefined, { allow401: true });
   } catch (error) {

@@ -25,7 +25,7 @@ export class ThreadView {
     this.thread = null;
     this.asking = 0;
     this.draftId = null;
-    this.pendingAudience = null;
+    this.pending = null;
     this.messages = new MessageList($("#messages"), {
       staff: true,
       onToggleRead: (message) => this.toggleRead(message),
@@ -89,12 +89,15 @@ export class ThreadView {
       say($("#reply-status"), "");
       this.draftId = null;
     }
+    // Events about this thread that arrive while it loads are applied on top of the answer.
+    this.pending = [];
     let data;
     try {
       const deletedView = this.state.filters.state === "deleted" ? "?state=deleted" : "";
       data = await api("GET", this.path(deletedView));
     } catch (error) {
       if (asked !== this.asking) return;
+      this.pending = null;
       if (error.status === 404) {
         this.close("This conversation is not available: it was deleted or is no longer shared with you.");
       } else {
@@ -108,6 +111,9 @@ export class ThreadView {
     if (changed) this.messages.set(data.messages);
     else this.messages.refresh(data.messages);
     if (!data.thread.deleted) this.list.upsert(data.thread);
+    const queued = this.pending || [];
+    this.pending = null;
+    for (const frame of queued) this.event(frame);
     if (changed && !quiet) {
       $("#thread-subject").focus();
       this.scrollToEnd();
@@ -117,12 +123,15 @@ export class ThreadView {
   close(text) {
     this.threadId = null;
     this.thread = null;
+    this.pending = null;
     this.asking += 1;
     this.messages.set([]);
     this.closeEditor();
     this.list.select(null);
     history.replaceState(null, "", "/inbox");
     say($("#empty-notice"), text || "", "warning");
+    // On a small screen the list replaces the thread: say it there.
+    if (text && window.matchMedia("(max-width: 760px)").matches) say($("#list-status"), text, "warning");
     this.onClose();
   }
 
@@ -153,7 +162,12 @@ export class ThreadView {
   /** A live event; only those about the open thread matter here. */
   event(frame) {
     const id = frame.thread_id ?? frame.thread?.id ?? frame.message?.thread_id;
-    if (!this.thread || id !== this.threadId) return;
+    if (id !== this.threadId) return;
+    if (this.pending) {
+      this.pending.push(frame);
+      return;
+    }
+    if (!this.thread) return;
     switch (frame.type) {
       case "message.created": {
         const atEnd = this.nearEnd();

@@ -161,16 +161,11 @@ function event(frame) {
     case "message.deleted":
       refreshSoon();
       break;
-    case "message.read_state": {
-      const thread = list.get(frame.thread_id);
-      if (thread && frame.thread_id !== view.threadId) {
-        const delta = frame.message_ids.length * (frame.unread ? 1 : -1);
-        list.setUnread(frame.thread_id, thread.unread_count + delta);
-      } else if (!thread && frame.unread) {
-        refreshSoon();
-      }
+    case "message.read_state":
+      // The open thread counts its own messages (view.event); another one is fetched anew,
+      // since a mark can arrive twice (a push and its replay) and must not count twice.
+      if (frame.thread_id !== view.threadId) refreshSoon();
       break;
-    }
     default:
       break;
   }

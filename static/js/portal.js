@@ -7,7 +7,8 @@ import { $, audienceLabel, el, fill, options, say, timeEl } from "./dom.js";
 import { goLive, newClientMsgId, showError, signedInAs } from "./page.js";
 import { MessageList, ThreadList } from "./threads.js";
 
-const state = { me: null, topics: [], threadId: null, thread: null, next: null, asking: 0 };
+// `pending`: events about the open thread that arrive while it loads, applied after.
+const state = { me: null, topics: [], threadId: null, thread: null, next: null, asking: 0, pending: null };
 const layout = $("#layout");
 
 const list = new ThreadList($("#thread-list"), {
@@ -70,11 +71,13 @@ async function openThread(id, { quiet = false } = {}) {
     $("[data-testid=send]").disabled = true;
     say($("#reply-status"), "");
   }
+  state.pending = [];
   let data;
   try {
     data = await api("GET", `/api/threads/${id}`);
   } catch (error) {
     if (asked !== state.asking) return;
+    state.pending = null;
     if (error.status === 404) closeThread("This conversation is no longer available.");
     else notice(error.message, "error");
     return;
@@ -85,6 +88,9 @@ async function openThread(id, { quiet = false } = {}) {
   if (changed) messages.set(data.messages);
   else messages.refresh(data.messages);
   list.upsert(data.thread);
+  const queued = state.pending || [];
+  state.pending = null;
+  for (const frame of queued) event(frame);
   if (changed && !quiet) {
     $("#thread-subject").focus();
     const last = $("#messages").lastElementChild;
@@ -95,11 +101,14 @@ async function openThread(id, { quiet = false } = {}) {
 function closeThread(text) {
   state.threadId = null;
   state.thread = null;
+  state.pending = null;
   state.asking += 1;
   messages.set([]);
   list.select(null);
   history.replaceState(null, "", "/portal");
   say($("#empty-notice"), text || "", "warning");
+  // On a small screen the list replaces the thread: say it there.
+  if (text && window.matchMedia("(max-width: 760px)").matches) say($("#list-status"), text, "warning");
   show("empty");
 }
 
@@ -131,6 +140,10 @@ document.addEventListener("visibilitychange", () => {
 
 function event(frame) {
   const id = frame.thread_id ?? frame.thread?.id ?? frame.message?.thread_id;
+  if (state.pending && id === state.threadId) {
+    state.pending.push(frame);
+    return;
+  }
   const open = state.thread && id === state.threadId;
   switch (frame.type) {
     case "thread.created":
@@ -156,8 +169,8 @@ function event(frame) {
       if (open) {
         for (const messageId of frame.message_ids) messages.update(messageId, { unread: frame.unread });
         list.setUnread(id, messages.unreadCount());
-      } else if (list.get(id)) {
-        list.setUnread(id, list.get(id).unread_count + frame.message_ids.length * (frame.unread ? 1 : -1));
+      } else {
+        refreshSoon();
       }
       break;
     }

@@ -95,6 +95,7 @@ def test_the_portal_new_message_reply_export_and_removal(open_as):
     expect(client.get_by_test_id("send")).to_be_disabled()
     client.get_by_test_id("reply-body").fill("Thank you!")
     client.get_by_test_id("send").click()
+    expect(client.locator("#reply-status")).to_have_text("Sent.")
     expect(client.get_by_test_id("message")).to_have_count(3)
     expect(cleo.get_by_test_id("message")).to_have_count(3)
     expect(cleo.get_by_test_id("badge")).to_have_text("1")
