@@ -20,7 +20,7 @@ urlpatterns = [
     path("activate", pages.activate, name="activate"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    re_path(r"^api/(?P<rest>(?s:.*))$", api_not_found),
 ]
 
 handler500 = "server.failsafe.server_error"

@@ -78,7 +78,7 @@ def _refuse_while_guessing(request, username: str) -> None:
                                  total=ratelimit.count(name, key, window) + 1)
 
 
-@router.post("/auth/logout", response={204: None}, auth=signed_in)
+@router.post("/auth/logout", response={204: None, ERRORS: ErrorOut}, auth=signed_in)
 def sign_out(request):
     user_id, practice_id = request.user.pk, request.user.practice_id
     with transaction.atomic():

@@ -252,7 +252,11 @@ def unarchive_thread(request, thread_id: int):
     return _mark(request, thread_id, lambda who, thread: marks.do_archive(who, thread, False))
 
 
-@router.get("/threads/{int:thread_id}/export", response={200: bytes, ERRORS: ErrorOut})
+_PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+
+
+@router.get("/threads/{int:thread_id}/export", response={200: None, ERRORS: ErrorOut},
+            openapi_extra={"responses": {200: {"content": _PDF}}})
 def export_thread(request, thread_id: int):
     """The thread as a PDF, deleted messages left out."""
     who = person(request)
