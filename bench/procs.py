@@ -120,6 +120,8 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+        if os.environ.get("BENCH_KEEP_LOGS"):
+            return  # kept for a look at the server's own errors (the path is in self.log.name)
         try:
             os.unlink(self.log.name)
         except OSError:
