@@ -9,6 +9,8 @@ from daphne.server import Server  # isort: skip
 from daphne.access import AccessLogGenerator
 from daphne.endpoints import build_endpoint_description_strings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection, connections
+from django.db.migrations.executor import MigrationExecutor
 
 from consumers.codec import MAX_FRAME
 
@@ -25,6 +27,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = 
     client's address and scheme come from X-Forwarded-For/-Port/-Proto."""
     from server.asgi import application
 
+    # Requests use their own connections on daphne's threads; this thread's (start-up checks,
+    # the demo's data) would otherwise sit idle for as long as the server runs.
+    connections.close_all()
     endpoints = [f"{endpoint}:backlog={LISTEN_BACKLOG}"
                  for endpoint in build_endpoint_description_strings(host=host, port=port)]
     background = None
@@ -82,11 +87,23 @@ class Command(BaseCommand):
                                  "from X-Forwarded-For, -Port and -Proto (only then)")
 
     def handle(self, *args, host, port, no_worker, proxy_headers, verbosity, **options):
+        self.warn_unmigrated()
         self.stdout.write(f"Starting Cairn on http://{_url_host(host)}:{port}/"
                           f"{'' if no_worker else ' (email worker in-process)'}")
         self.stdout.flush()
         serve(host, port, worker=not no_worker, proxy_headers=proxy_headers,
               access_log=sys.stdout if verbosity >= 2 else None)
+
+    def warn_unmigrated(self) -> None:
+        try:
+            executor = MigrationExecutor(connection)
+            due = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except DatabaseError as exc:
+            self.stderr.write(f"The database cannot be reached yet: {exc}".strip())
+            return
+        if due:
+            self.stderr.write(f"{len(due)} migration(s) not applied: "
+                              "run `python -m server migrate` first.")
 
 
 def _url_host(host: str) -> str:
