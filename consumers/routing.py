@@ -9,7 +9,6 @@ from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDenier
 from django.urls import path
 
-from consumers import signals
 from consumers.inbox import InboxConsumer
 
 
@@ -25,8 +24,6 @@ class RefuseNullOrigin:
             return await WebsocketDenier()(scope, receive, send)
         return await self.application(scope, receive, send)
 
-
-signals.connect()
 
 websocket_application = RefuseNullOrigin(AllowedHostsOriginValidator(AuthMiddlewareStack(
     URLRouter([path("ws/", InboxConsumer.as_asgi())])

@@ -6,3 +6,9 @@ class CairnConfig(AppConfig):
     label = "server"
     verbose_name = "Cairn"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Roles, assignments and supervision changed anywhere (API, admin, shell) reach live sockets.
+        from consumers import signals
+
+        signals.connect()

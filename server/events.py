@@ -9,7 +9,9 @@ lost; the log cannot, so a reconnecting socket resumes from its cursor. `prune` 
 import logging
 from datetime import timedelta
 
-from django.db import transaction
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -34,12 +36,41 @@ ACCESS_CHANGED = "access.changed"
 RETENTION = timedelta(hours=24)
 
 
+# The PostgreSQL advisory-lock namespace of the per-practice event log.
+_LOG_LOCK = 7231
+
+
+@contextmanager
+def writing(practice_id: int):
+    """A transaction that may record events of `practice_id`; takes the practice's log lock first.
+
+    On PostgreSQL, ids come from a sequence as rows are inserted, not as transactions commit: two
+    concurrent writers could commit ids 11 then 10, and a socket that saw 11 would resume past 10.
+    Holding one lock per practice from the transaction's start to its commit makes a practice's
+    event ids commit in order (replay reads one practice). Taken before any row lock, it cannot
+    deadlock with them. SQLite serialises writers already.
+    """
+    with transaction.atomic():
+        hold_log(practice_id)
+        yield
+
+
+def hold_log(practice_id: int) -> None:
+    """Hold `practice_id`'s log lock until the current transaction ends (re-entrant)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                           [_LOG_LOCK, practice_id % 2_147_483_647])
+
+
 def record(practice_id: int, type: str, payload: dict, *, thread=None, user_id=None) -> Event:
     """Write one event row now and publish it after the surrounding transaction commits.
 
     A `thread` event reaches whoever sees that thread; a `user_id` event reaches that user only
-    (with `thread` too, it is about that thread and still checked against it).
+    (with `thread` too, it is about that thread and still checked against it). Callers outside
+    `writing` get the log lock here, late but still before the insert.
     """
+    hold_log(practice_id)
     event = Event.objects.create(practice_id=practice_id, type=type, payload=payload,
                                  thread=thread, user_id=user_id)
     transaction.on_commit(lambda: _publish_safely("publish_event", event))
@@ -49,6 +80,7 @@ def record(practice_id: int, type: str, payload: dict, *, thread=None, user_id=N
 def record_many(practice_id: int, type: str, payloads, *, thread=None, user_id=None) -> list:
     """`record` for several events of one type in one insert (a client opening a thread with
     many unseen messages must not cost a query per message)."""
+    hold_log(practice_id)
     rows = Event.objects.bulk_create(
         Event(practice_id=practice_id, type=type, payload=payload, thread=thread, user_id=user_id)
         for payload in payloads)
@@ -67,6 +99,7 @@ def access_changed(practice_id: int, user_ids) -> None:
     ids = sorted(set(user_ids))
     if not ids:
         return
+    hold_log(practice_id)
     rows = Event.objects.bulk_create(
         Event(practice_id=practice_id, type=ACCESS_CHANGED, payload={}, user_id=uid) for uid in ids)
     transaction.on_commit(lambda: _publish_safely("publish_events", rows))

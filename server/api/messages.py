@@ -4,6 +4,7 @@ from django.db import transaction
 from ninja import Router, Status
 
 from rules import can_delete_message
+from server import events
 from server.access import access_message
 from server.actions import marks
 from server.actions.messages import do_delete_message
@@ -18,7 +19,7 @@ router = Router(tags=["messages"], auth=signed_in)
 
 def _mark(request, message_id, change):
     who = person(request)
-    with transaction.atomic():
+    with events.writing(who.practice_id):
         message = access_message(who, message_id)
         change(who, message.thread, message)
         return {"message": messages_for(who, message.thread, [message])[0]}
@@ -41,7 +42,7 @@ def unread_message(request, message_id: int):
 def delete_message(request, message_id: int):
     """Delete while the client has not seen it; after that, only the thread kind's admin."""
     who = person(request)
-    with transaction.atomic():
+    with events.writing(who.practice_id):
         message = access_message(who, message_id, lock=True)
         if not who.is_staff:
             raise forbidden("not_allowed", "Clients cannot delete.")

@@ -8,6 +8,7 @@ from ninja import Router
 from rules import ROLES, can_manage_assignments, can_manage_roles, can_read_audit, can_see_client
 from rules import can_switch_portal
 from rules.roles import CLINICIAN
+from server import events
 from server.actions.portal import do_invite
 from server.actions.practice import do_set_clinicians, do_set_roles, do_switch_portal
 from server.api import paging
@@ -47,7 +48,7 @@ def switch_portal(request, payload: PortalSwitchIn):
     who = person(request, staff_only=True)
     if not can_switch_portal(who):
         raise forbidden("not_allowed", "Only a practice admin can switch the portal.")
-    with transaction.atomic():
+    with events.writing(who.practice_id):
         practice = Practice.objects.select_for_update().get(pk=who.practice_id)
         do_switch_portal(practice, payload.portal_enabled, request=request)
     return {"name": practice.name, "portal_enabled": practice.portal_enabled}
@@ -62,7 +63,7 @@ def set_roles(request, staff_id: int, payload: RolesIn):
     unknown = sorted(set(payload.roles) - set(ROLES))
     if unknown:
         raise invalid("unknown_role", f"Unknown role: {unknown[0]}.", field="roles")
-    with transaction.atomic():
+    with events.writing(who.practice_id):
         staff = User.objects.select_for_update().filter(
             pk=staff_id, practice_id=who.practice_id, kind=User.STAFF).first()
         if staff is None:
@@ -85,7 +86,7 @@ def _client_for_admin(who, client_id, lock=False):
 def set_clinicians(request, client_id: int, payload: CliniciansIn):
     """Replace a client's assigned clinicians (practice and clinical admins); applies at once."""
     who = person(request, staff_only=True)
-    with transaction.atomic():
+    with events.writing(who.practice_id):
         client = _client_for_admin(who, client_id, lock=True)
         if not can_manage_assignments(who):
             raise forbidden("not_allowed", "Only a practice or clinical admin can assign clinicians.")

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from rules import can_delete_thread, can_see_client, can_start_thread
-from server import notify, ratelimit
+from server import events, notify, ratelimit
 from server.access import access_thread
 from server.actions import marks
 from server.actions.messages import do_send_message
@@ -125,7 +125,7 @@ def start_thread(request, payload: NewThreadIn):
     """Open a thread with its first message."""
     who = person(request)
     ratelimit.check_send(who.user_id)
-    with transaction.atomic():
+    with events.writing(who.practice_id):
         client = _target_client(who, payload.client_id)
         audience = clean_audience(payload.audience)
         if not can_start_thread(who, client.practice_id, client.pk, audience):
@@ -160,7 +160,8 @@ def view_thread(request, thread_id: int, state: Optional[str] = None):
     """The thread and its messages. A client opening it marks staff messages seen and read;
     staff keep their unread marks (they mark read on purpose) but count as having reviewed it."""
     who = person(request)
-    with transaction.atomic():
+    # A client opening the thread records receipts; staff only read.
+    with events.writing(who.practice_id) if who.is_client else transaction.atomic():
         thread = access_thread(who, thread_id)
         if who.is_client:
             marks.do_client_open(who, thread)
@@ -179,7 +180,7 @@ def edit_header(request, thread_id: int, payload: HeaderIn):
     """Edit audience, topic, subject. An audience change needs `confirm: true`: without it the
     answer is 409 with who would lose and who would gain access."""
     who = person(request)
-    with transaction.atomic():
+    with events.writing(who.practice_id):
         thread = access_thread(who, thread_id, lock=True, live=True)
         if not who.is_staff:
             raise forbidden("not_allowed", "Only staff can edit a thread's header.")
@@ -210,7 +211,7 @@ def _staff_names(persons) -> dict:
 def delete_thread(request, thread_id: int):
     """Delete the thread and all its messages; needs the right to delete every one of them."""
     who = person(request)
-    with transaction.atomic():
+    with events.writing(who.practice_id):
         thread = access_thread(who, thread_id, lock=True, live=True)
         if not who.is_staff:
             raise forbidden("not_allowed", "Clients cannot delete.")
@@ -224,7 +225,7 @@ def delete_thread(request, thread_id: int):
 
 def _mark(request, thread_id, change):
     who = person(request)
-    with transaction.atomic():
+    with events.writing(who.practice_id):
         thread = access_thread(who, thread_id, live=True)
         change(who, thread)
         return {"thread": thread_for(who, thread)}
@@ -275,7 +276,7 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
     """Reply in a thread. The same `client_msg_id` from the same author returns the first message."""
     who = person(request)
     ratelimit.check_send(who.user_id)
-    with transaction.atomic():
+    with events.writing(who.practice_id):
         thread = access_thread(who, thread_id, lock=True, live=True)
         require_portal(request.user.practice)
         body = clean_body(payload.body)

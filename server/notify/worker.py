@@ -33,6 +33,7 @@ from django.db import DatabaseError, close_old_connections, connection, connecti
 from django.db.models import Q
 from django.utils import timezone
 
+from server import events
 from server.models import OutboxEmail
 from server.notify import outbox
 
@@ -208,7 +209,9 @@ def run(stop: threading.Event, poll: float | None = None) -> None:
             try:
                 close_old_connections()
                 if time.monotonic() >= next_purge:
+                    # Hourly housekeeping: old sent emails, and events past the resume window.
                     purge_sent()
+                    events.prune()
                     next_purge = time.monotonic() + 3600
                 handled = run_once(stop)
             except Exception:

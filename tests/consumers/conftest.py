@@ -1,9 +1,7 @@
-import importlib
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
-from django.db import connection, connections
+from django.db import connections
 
 
 @pytest.fixture(autouse=True)
@@ -13,24 +11,6 @@ def in_memory_layer(settings):
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
-
-
-@pytest.fixture(autouse=True)
-def audit_rows_out_of_the_flush(request):
-    """Transactional tests end with a flush, which SQLite's append-only audit triggers refuse
-    (PostgreSQL truncates, which they do not see): remove this test's audit rows with the
-    triggers briefly dropped, and put the triggers back before the flush runs."""
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    if not marker or not marker.kwargs.get("transaction") or connection.vendor != "sqlite":
-        return
-    migration = importlib.import_module("server.migrations.0002_audit_append_only")
-    with connection.cursor() as cursor:
-        for sql in migration.SQLITE_UNDO:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM server_auditentry")
-        for sql in migration.SQLITE:
-            cursor.execute(sql)
 
 
 @pytest.fixture(autouse=True)
