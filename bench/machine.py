@@ -44,6 +44,14 @@ def _server_version(command) -> str | None:
         return None
 
 
+def _redis_server_version():
+    text = _server_version(["redis-server", "--version"]) or ""
+    for word in text.split():
+        if word.startswith("v="):
+            return word[2:]
+    return text or None
+
+
 def describe(settings: dict) -> dict:
     """The machine (cores, memory, load), the software versions and this run's settings."""
     return {
@@ -61,10 +69,7 @@ def describe(settings: dict) -> dict:
             **{name: _version(name) for name in PACKAGES},
             "postgresql": _server_version(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
                                            "SHOW server_version"]),
-            "redis": _server_version(["redis-cli", "-h", "127.0.0.1", "INFO", "server"]) and
-            next((line.split(":", 1)[1].strip() for line in _server_version(
-                ["redis-cli", "-h", "127.0.0.1", "INFO", "server"]).splitlines()
-                if line.startswith("redis_version:")), None),
+            "redis-server": _redis_server_version(),
         },
         "settings": settings,
     }
