@@ -64,7 +64,7 @@ def prepare(small: tuple, big: tuple, *, big_name: str, small_name: str, log) ->
 async def _measure(port, session, paths, n, offset):
     """n sequential requests on one keep-alive connection: (latencies, statuses, rows)."""
     conn = Connection(HOST, port, cookies={"sessionid": session})
-    latencies, bad, rows = [], 0, None
+    latencies, bad, rows = [], {}, None
     try:
         for i in range(n):
             path = paths(offset + i)
@@ -72,7 +72,7 @@ async def _measure(port, session, paths, n, offset):
             response = await conn.get(path)
             latencies.append(time.perf_counter() - started)
             if response.status != 200:
-                bad += 1
+                bad[response.status] = bad.get(response.status, 0) + 1
             elif rows is None:
                 body = response.json()
                 rows = len(body.get("threads", body.get("messages", []))) if isinstance(body, dict) else None
@@ -91,7 +91,7 @@ async def run(small_seed, big_seed, *, small_name, big_name, requests, chunk, lo
                  for k, (name, role, _) in enumerate(requests_for(small_seed))]
         for k, (name, role, paths) in enumerate(kinds):
             samples = {"small": [], "large": []}
-            rows, errors = {}, {"small": 0, "large": 0}
+            rows, errors = {}, {"small": {}, "large": {}}
             # Warm both up (connections, caches, plans) before timing.
             for t, (label, port, seed) in enumerate(targets):
                 await _measure(port, seed["practices"][0]["sessions"][role], paths[t],
@@ -105,7 +105,8 @@ async def run(small_seed, big_seed, *, small_name, big_name, requests, chunk, lo
                     lat, bad, got = await _measure(port, seed["practices"][0]["sessions"][role],
                                                    paths[t], n, done)
                     samples[label] += lat
-                    errors[label] += bad
+                    for status, count in bad.items():
+                        errors[label][str(status)] = errors[label].get(str(status), 0) + count
                     rows.setdefault(label, got)
                 done += n
             row = {"request": name, "as": role, "n": requests, "errors": errors, "rows": rows}
