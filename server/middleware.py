@@ -1,6 +1,7 @@
 """Response headers Django 5.2 does not set itself."""
 
 from django.conf import settings
+from django.http import JsonResponse
 
 
 def content_security_policy(get_response):
@@ -10,6 +11,24 @@ def content_security_policy(get_response):
         response = get_response(request)
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
+
+    return middleware
+
+
+def json_method_not_allowed(get_response):
+    """A wrong method on an /api/ path answers 405 in the API's error shape, with its Allow."""
+
+    def middleware(request):
+        response = get_response(request)
+        if (response.status_code == 405 and request.path.startswith("/api/")
+                and not response.get("Content-Type", "").startswith("application/json")):
+            allowed = response.get("Allow", "")
+            response = JsonResponse({"error": {"code": "method_not_allowed",
+                                               "message": f"{request.method} is not allowed here."}},
+                                    status=405)
+            if allowed:
+                response["Allow"] = allowed
         return response
 
     return middleware

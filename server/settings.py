@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "server.middleware.content_security_policy",
+    "server.middleware.json_method_not_allowed",
 ]
 
 ROOT_URLCONF = "server.urls"

@@ -27,3 +27,10 @@ def test_cookies_are_secure_unless_demo():
     assert _setting("SESSION_COOKIE_SECURE") == "True"
     assert _setting("CSRF_COOKIE_SECURE") == "True"
     assert _setting("SESSION_COOKIE_SECURE", CAIRN_DEMO="1") == "False"
+
+
+def test_wrong_method_on_the_api_is_a_json_405(world, as_user):
+    r = as_user(world.sam).put("/api/threads", {"x": 1})
+    assert r.status_code == 405
+    assert r.json()["error"]["code"] == "method_not_allowed"
+    assert "GET" in r["Allow"] and "POST" in r["Allow"]
