@@ -1,50 +1,184 @@
-"""Django's admin for practice admins: staff and their roles, clients and their clinicians,
-supervision and topics. Changes apply at once: every request reads roles and assignments anew."""
+"""Django's admin at /admin/, for practice admins: staff and their roles, clients and their
+clinicians, supervision and topics — of their own practice only.
+
+A practice admin (the `practice_admin` role) signs in here with their usual account; a superuser
+sees every practice. Changes apply at once: requests read roles and assignments anew, and model
+signals tell live sockets to reload (consumers.signals).
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserCreationForm
 
+from rules.roles import PRACTICE_ADMIN
 from server.models import Client, Practice, StaffRole, Topic, User
 
 
-class TopicInline(admin.TabularInline):
+def is_practice_admin(user) -> bool:
+    return (user.is_active and user.kind == User.STAFF and user.practice_id is not None
+            and StaffRole.objects.filter(user_id=user.pk, role=PRACTICE_ADMIN).exists())
+
+
+class CairnAdminSite(admin.AdminSite):
+    site_header = "Cairn administration"
+    site_title = "Cairn"
+    index_title = "Your practice"
+
+    def has_permission(self, request):
+        user = request.user
+        return user.is_active and (user.is_superuser or is_practice_admin(user))
+
+
+site = CairnAdminSite(name="admin")
+
+
+class PracticeScoped:
+    """Limits a ModelAdmin to the signed-in practice admin's practice (superusers: everything).
+
+    `practice_path` is the lookup from the model to its practice.
+    """
+
+    practice_path = "practice"
+
+    def _allowed(self, request) -> bool:
+        return request.user.is_superuser or is_practice_admin(request.user)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request, *args):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if request.user.is_superuser:
+            return rows
+        return rows.filter(**{self.practice_path: request.user.practice_id})
+
+    def _limit(self, request, field):
+        """Choices of a relation field, cut to the admin's practice."""
+        if request.user.is_superuser:
+            return None
+        practice_id = request.user.practice_id
+        model = field.related_model
+        if model is Practice:
+            return Practice.objects.filter(pk=practice_id)
+        if model is User:
+            users = User.objects.filter(practice_id=practice_id)
+            return users.filter(kind=field.remote_field.limit_choices_to.get("kind")) \
+                if field.remote_field.limit_choices_to else users
+        if model in (Client, Topic):
+            return model.objects.filter(practice_id=practice_id)
+        return None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        limited = self._limit(request, db_field)
+        if limited is not None:
+            kwargs["queryset"] = limited
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        limited = self._limit(request, db_field)
+        if limited is not None:
+            kwargs["queryset"] = limited
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # A practice admin's additions belong to their practice, whatever the form said.
+        if not request.user.is_superuser and hasattr(obj, "practice_id"):
+            obj.practice_id = request.user.practice_id
+        super().save_model(request, obj, form, change)
+
+
+class TopicInline(PracticeScoped, admin.TabularInline):
     model = Topic
     extra = 0
 
 
-@admin.register(Practice)
-class PracticeAdmin(admin.ModelAdmin):
+@admin.register(Practice, site=site)
+class PracticeAdmin(PracticeScoped, admin.ModelAdmin):
+    practice_path = "pk"
     list_display = ["name", "portal_enabled"]
     inlines = [TopicInline]
 
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
 
-class StaffRoleInline(admin.TabularInline):
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class StaffRoleInline(PracticeScoped, admin.TabularInline):
     model = StaffRole
+    practice_path = "user__practice"
     extra = 0
 
 
-@admin.register(User)
-class CairnUserAdmin(UserAdmin):
+class CairnUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "name", "kind"]
+
+
+@admin.register(User, site=site)
+class CairnUserAdmin(PracticeScoped, UserAdmin):
+    add_form = CairnUserCreationForm
     list_display = ["username", "name", "kind", "practice", "is_active"]
-    list_filter = ["kind", "practice", "is_active"]
+    list_filter = ["kind", "is_active"]
     search_fields = ["username", "name", "email"]
-    fieldsets = UserAdmin.fieldsets + (
-        ("Cairn", {"fields": ["practice", "kind", "name", "supervises", "email_audiences"]}),
-    )
-    filter_horizontal = ["supervises", "groups", "user_permissions"]
+    filter_horizontal = ["supervises"]
     inlines = [StaffRoleInline]
+    add_fieldsets = [(None, {"classes": ["wide"],
+                             "fields": ["username", "name", "kind", "practice",
+                                        "password1", "password2"]})]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        cairn = ("Cairn", {"fields": ["practice", "kind", "name", "email", "supervises",
+                                      "email_audiences"]})
+        account = ("Account", {"fields": ["username", "password", "is_active", "last_login"]})
+        if request.user.is_superuser:
+            powers = ("Django", {"fields": ["is_staff", "is_superuser", "groups",
+                                            "user_permissions"]})
+            return [account, cairn, powers]
+        return [account, cairn]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser moves people between practices or grants Django powers.
+        return ["last_login"] if request.user.is_superuser else ["last_login", "practice"]
+
+    def get_list_filter(self, request):
+        return ["kind", "is_active", "practice"] if request.user.is_superuser else self.list_filter
 
 
-@admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "practice", "email", "user"]
-    list_filter = ["practice"]
+@admin.register(Client, site=site)
+class ClientAdmin(PracticeScoped, admin.ModelAdmin):
+    list_display = ["name", "email", "user"]
     search_fields = ["name", "email"]
     filter_horizontal = ["clinicians"]
     raw_id_fields = ["user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["practice"]
 
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "subject", "practice"]
-    list_filter = ["practice"]
+    def get_raw_id_fields(self, request):
+        # A raw id would let any account be typed in; a practice admin picks from their own.
+        return self.raw_id_fields if request.user.is_superuser else []
+
+
+@admin.register(Topic, site=site)
+class TopicAdmin(PracticeScoped, admin.ModelAdmin):
+    list_display = ["name", "subject"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["practice"]

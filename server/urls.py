@@ -1,8 +1,8 @@
-from django.contrib import admin
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from server import pages
+from server.admin import site as admin_site
 from server.api import api
 from server.api.base import error_response
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("inbox", pages.inbox, name="inbox"),
     path("portal", pages.portal, name="portal"),
     path("activate", pages.activate, name="activate"),
-    path("admin/", admin.site.urls),
+    path("admin/", admin_site.urls),
     path("api/", api.urls),
     re_path(r"^api/(?P<rest>(?s:.*))$", api_not_found),
 ]

@@ -1,0 +1,76 @@
+"""Django's admin lets a practice admin manage their own practice, and nothing else."""
+
+from django.test import Client as Browser
+
+from server.models import Topic, User
+from tests.factory import make_staff
+
+
+def browser(user):
+    b = Browser()
+    b.force_login(user)
+    return b
+
+
+def test_practice_admin_gets_in_other_staff_do_not(world):
+    assert browser(world.admin).get("/admin/").status_code == 200
+    for user in (world.sam, world.cara, world.cleo, world.dana.user):
+        assert browser(user).get("/admin/").status_code == 302  # to the admin sign-in
+
+
+def test_lists_hold_only_the_admins_practice(world):
+    admin = browser(world.admin)
+    users = admin.get("/admin/server/user/").content.decode()
+    assert "cleo" in users and "olga" not in users
+    clients = admin.get("/admin/server/client/").content.decode()
+    assert "Dana Reyes" in clients and "Oscar Other" not in clients
+    assert admin.get(f"/admin/server/user/{world.olga.pk}/change/").status_code == 302
+    assert admin.get(f"/admin/server/client/{world.oscar.pk}/change/").status_code == 302
+
+
+def test_no_django_powers_for_practice_admins(world):
+    page = browser(world.admin).get(f"/admin/server/user/{world.sam.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
+    assert 'name="practice"' not in page
+
+
+def test_assigning_a_clinician_in_the_admin_applies_to_the_next_request(world, as_user):
+    tid = as_user(world.cara).post("/api/threads", {
+        "client_id": world.fay.pk, "audience": "clinical", "subject": "s", "body": "b"}).json()["thread"]["id"]
+    carl = as_user(world.carl)
+    assert carl.get(f"/api/threads/{tid}").status_code == 404
+    r = browser(world.admin).post(f"/admin/server/client/{world.fay.pk}/change/", {
+        "name": "Fay Lund", "email": "", "user": "", "clinicians": [world.carl.pk]})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert carl.get(f"/api/threads/{tid}").status_code == 200
+
+
+def test_clinician_choices_are_limited_to_the_practice(world):
+    page = browser(world.admin).get(f"/admin/server/client/{world.dana.pk}/change/").content.decode()
+    assert "Cleo Clinician" in page and "Olga Other" not in page
+
+
+def test_a_foreign_clinician_posted_by_hand_is_refused(world):
+    r = browser(world.admin).post(f"/admin/server/client/{world.fay.pk}/change/", {
+        "name": "Fay Lund", "email": "", "user": "", "clinicians": [world.olga.pk]})
+    assert r.status_code == 200  # the form comes back with an error
+    assert list(world.fay.clinicians.all()) == []
+
+
+def test_adding_a_topic_lands_in_the_admins_practice(world):
+    r = browser(world.admin).post("/admin/server/topic/add/", {
+        "name": "Telehealth", "subject": "Video session question"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert Topic.objects.get(name="Telehealth").practice_id == world.practice.pk
+
+
+def test_superuser_sees_every_practice(world):
+    root = User.objects.create_superuser("root", "root@example.org", "x" * 12)
+    users = browser(root).get("/admin/server/user/").content.decode()
+    assert "olga" in users and "cleo" in users
+
+
+def test_new_practice_admin_by_role_only_gets_in(world):
+    morgan = make_staff(world.practice, "morgan", ["practice_admin"])
+    assert not morgan.is_staff
+    assert browser(morgan).get("/admin/").status_code == 200
