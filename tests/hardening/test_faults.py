@@ -151,7 +151,7 @@ class Writer:
     label: str
     accepted: dict = field(default_factory=dict)   # message id -> body, from 201s and 200s
     replayed: set = field(default_factory=set)     # ids answered 200: committed, answer lost
-    retried: int = 0
+    failures: Counter = field(default_factory=Counter)  # why posts were retried: status or "lost"
 
     def run(self):
         for i in range(MESSAGES):
@@ -170,7 +170,7 @@ class Writer:
                         self.replayed.add(answer["message"]["id"])
                     break
                 assert status is None or status >= 500, (status, answer)
-                self.retried += 1
+                self.failures[status or "lost"] += 1
                 self.http.base = self.fallback
                 time.sleep(0.1)
 
@@ -260,9 +260,9 @@ async def test_one_of_two_daphne_processes_killed_mid_load_loses_nothing(tmp_pat
         orphans = set().union(*(w.replayed for w in writers))
         report = {li.name: (len(li.received), len(expected(li.name)), li.reconnects)
                   for li in listeners}
+        retried = dict(sum((w.failures for w in writers), Counter()))
         print(f"\nkill after {killed_after}/{total} accepted; {elapsed:.1f} s; "
-              f"posts retried {sum(w.retried for w in writers)}, answered 200 on retry "
-              f"{len(orphans)}; sockets (received, expected, reconnects): {report}; drops: "
+              f"posts retried {retried}, answered 200 on retry {len(orphans)}; sockets (received, expected, reconnects): {report}; drops: "
               f"{ {li.name: li.drops for li in listeners if li.drops} }")
         lost = {}
         for li in listeners:
