@@ -60,6 +60,8 @@ def parse(argv):
                              "(default: C1,C2,C3 quick; C1,C2,C3,C3b full)")
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default 1 quick, 3 full)")
     parser.add_argument("--w1-sizes", default=None, help="socket counts for W1, comma-separated")
+    parser.add_argument("--w1-budget", type=float, default=None,
+                        help="seconds W1 may spend opening its sockets (default 20 quick, 60 full)")
     parser.add_argument("--w2-sizes", default=None, help="group sizes for W2, comma-separated")
     parser.add_argument("--w2-deliveries", type=int, default=None,
                         help="deliveries in W2's saturation phase (messages = this / group size)")
@@ -85,6 +87,8 @@ def parse(argv):
         config["reps"] = args.reps
     if args.w1_sizes:
         config["w1_sizes"] = [int(n) for n in args.w1_sizes.split(",")]
+    if args.w1_budget:
+        config["w1_open_budget"] = args.w1_budget
     if args.w2_sizes:
         config["w2_sizes"] = [int(n) for n in args.w2_sizes.split(",")]
     if args.w2_deliveries:
