@@ -12,7 +12,10 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client as HttpClient
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -25,7 +28,26 @@ STEPS = int(os.environ.get("CAIRN_FUZZ_STEPS", 60))
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                          suppress_health_check=list(HealthCheck), database=None)
 
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+class InTestTransaction(WSGIHandler):
+    """Django's WSGI application as its test client runs it. Called as a server would call it,
+    Django's request signals would run `close_old_connections`, which closes the connection
+    holding the test's transaction (on PostgreSQL; SQLite's in-memory one survives)."""
+
+    def __call__(self, environ, start_response):
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            response = super().__call__(environ, start_response)
+            body = b"".join(response)
+            response.close()  # sends request_finished, here rather than in werkzeug
+            return [body]
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+
+get_wsgi_application()  # sets Django up
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", InTestTransaction())
 schema.config.generation.update(max_examples=EXAMPLES)
 # What the run saw, per status code: printed at the end (-s) and asserted to include successes.
 SEEN = Counter()
