@@ -262,7 +262,8 @@ async def test_one_of_two_daphne_processes_killed_mid_load_loses_nothing(tmp_pat
                   for li in listeners}
         retried = dict(sum((w.failures for w in writers), Counter()))
         print(f"\nkill after {killed_after}/{total} accepted; {elapsed:.1f} s; "
-              f"posts retried {retried}, answered 200 on retry {len(orphans)}; sockets (received, expected, reconnects): {report}; drops: "
+              f"posts retried {retried}, answered 200 on retry {len(orphans)}; "
+              f"sockets (received, expected, reconnects): {report}; drops: "
               f"{ {li.name: li.drops for li in listeners if li.drops} }")
         lost = {}
         for li in listeners:

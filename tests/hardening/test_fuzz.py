@@ -159,7 +159,8 @@ def test_zz_the_fuzzer_got_past_sign_in():
         assert sum(n for (w, code), n in SEEN.items() if w == who and 200 <= code < 300) > 0, SEEN
 
 
-@pytest.mark.parametrize("path", ["/api/threads/-%0A%C3%9B/export", "/api/%0A", "/api/threads/1%0D%0A"])
+@pytest.mark.parametrize("path", ["/api/threads/-%0A%C3%9B/export", "/api/%0A",
+                                  "/api/threads/1%0D%0A"])
 def test_paths_with_line_breaks_get_the_json_404(db, path):
     """Found by the fuzzer: the catch-all for unknown /api/ paths did not match a newline, so
     Django's HTML 404 answered (undocumented content type)."""

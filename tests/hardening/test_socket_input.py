@@ -103,7 +103,8 @@ async def test_vertical_tab_and_nel_in_handshake_headers_are_refused(served, wit
 @pytest.mark.parametrize("n,last,chosen", [(1000, b"msgpack", "msgpack"), (1000, b"json", "json")])
 async def test_a_long_subprotocol_list_still_picks_ours(served, witness, n, last, chosen):
     """1,000 names and ours last: about 14 KB of header, under Twisted's 16 KiB cap."""
-    status, headers, raw = await asyncio.to_thread(upgrade, served, protocols=protocol_list(n, last))
+    protocols = protocol_list(n, last)
+    status, headers, raw = await asyncio.to_thread(upgrade, served, protocols=protocols)
     try:
         assert status == 101 and headers["sec-websocket-protocol"] == chosen
         assert (await asyncio.to_thread(raw.message))["type"] == "hello"
@@ -214,7 +215,7 @@ async def test_oversized_messages_close_with_1009(served, witness, how):
 
 
 async def test_a_flood_of_frames_is_rate_limited_and_others_are_unaffected(served, witness):
-    """500 pings at once: a burst of 30 answered, the rest mostly `rate_limited`, the socket open."""
+    """500 pings at once: a burst of 30 answered, the rest mostly `rate_limited`; it stays open."""
     def abuse():
         with opened(served) as raw:
             for _ in range(500):
