@@ -1,8 +1,9 @@
-// The open thread in the staff inbox: its header (and the header editor with the access-change
-// confirmation), its actions, its messages and the reply box.
+// The open thread in the staff inbox: its header, its actions, its messages and the reply box.
+// The header editor lives in header-editor.js.
 
 import { api, download } from "./api.js";
-import { $, audienceLabel, confirmDialog, el, fill, options, say, timeEl } from "./dom.js";
+import { $, audienceLabel, confirmDialog, el, fill, say, timeEl } from "./dom.js";
+import { HeaderEditor } from "./header-editor.js";
 import { newClientMsgId, showError } from "./page.js";
 import { MessageList } from "./threads.js";
 
@@ -26,6 +27,7 @@ export class ThreadView {
     this.asking = 0;
     this.draftId = null;
     this.pending = null;
+    this.editor = new HeaderEditor(this);
     this.messages = new MessageList($("#messages"), {
       staff: true,
       onToggleRead: (message) => this.toggleRead(message),
@@ -44,18 +46,6 @@ export class ThreadView {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("#reply-form").requestSubmit();
     });
     $("#reply-form").addEventListener("submit", (event) => this.reply(event));
-    $("#edit-header").addEventListener("click", () => this.toggleEditor());
-    $("#edit-cancel").addEventListener("click", () => this.closeEditor());
-    $("#header-editor").addEventListener("submit", (event) => this.saveHeader(event));
-    $("#access-confirm").addEventListener("click", () => this.saveHeader(null, true));
-    $("#access-cancel").addEventListener("click", () => {
-      $("#access-change").hidden = true;
-      $("#edit-audience").value = this.thread.audience;
-      $("#edit-audience").focus();
-    });
-    $("#edit-audience").addEventListener("change", () => {
-      $("#access-change").hidden = true;
-    });
     $("#thread-read").addEventListener("click", () => this.markThread("read"));
     $("#thread-unread").addEventListener("click", () => this.markThread("unread"));
     $("#archive").addEventListener("click", () => this.archive());
@@ -83,7 +73,7 @@ export class ThreadView {
       for (const button of document.querySelectorAll(".thread-head .toolbar button")) button.disabled = true;
       fill($("#thread-meta"));
       this.notice("");
-      this.closeEditor();
+      this.editor.close();
       $("#reply-body").value = "";
       $("[data-testid=send]").disabled = true;
       say($("#reply-status"), "");
@@ -126,7 +116,7 @@ export class ThreadView {
     this.pending = null;
     this.asking += 1;
     this.messages.set([]);
-    this.closeEditor();
+    this.editor.close();
     this.list.select(null);
     history.replaceState(null, "", "/inbox");
     say($("#empty-notice"), text || "", "warning");
@@ -316,87 +306,5 @@ export class ThreadView {
     } catch (error) {
       this.notice(error.message, "error");
     }
-  }
-
-  // --- the header editor ---------------------------------------------------------------------
-
-  toggleEditor() {
-    if ($("#header-editor").hidden) this.openEditor();
-    else this.closeEditor();
-  }
-
-  openEditor() {
-    const thread = this.thread;
-    if (!thread) return;
-    $("#edit-audience").value = thread.audience;
-    fill($("#edit-topic"), el("option", { value: "" }, "No topic"),
-      options(this.state.topics.map((t) => [String(t.id), t.name]), thread.topic ? thread.topic.id : ""));
-    $("#edit-subject").value = thread.subject;
-    $("#access-change").hidden = true;
-    say($("#edit-error"), "");
-    $("#header-editor").hidden = false;
-    $("#edit-header").setAttribute("aria-expanded", "true");
-    $("#edit-audience").focus();
-  }
-
-  closeEditor() {
-    $("#header-editor").hidden = true;
-    $("#access-change").hidden = true;
-    $("#edit-header").setAttribute("aria-expanded", "false");
-  }
-
-  /** What the editor changes, as a PATCH body (empty: nothing changed). */
-  headerChanges() {
-    const thread = this.thread;
-    const changes = {};
-    const audience = $("#edit-audience").value;
-    const topic = $("#edit-topic").value;
-    const subject = $("#edit-subject").value.trim();
-    if (audience !== thread.audience) changes.audience = audience;
-    if (topic !== String(thread.topic ? thread.topic.id : "")) changes.topic_id = topic ? Number(topic) : null;
-    if (subject !== thread.subject) changes.subject = subject;
-    return changes;
-  }
-
-  async saveHeader(event, confirmed = false) {
-    if (event) event.preventDefault();
-    const changes = this.headerChanges();
-    if (!Object.keys(changes).length) return this.closeEditor();
-    if (confirmed) changes.confirm = true;
-    say($("#edit-error"), "");
-    try {
-      const answer = await api("PATCH", this.path(), changes);
-      const losing = confirmed ? this.pendingLosing || [] : [];
-      this.closeEditor();
-      if (losing.some((person) => person.id === this.state.me.id)) {
-        this.list.remove(this.threadId);
-        this.close("The audience changed: you no longer see this conversation.");
-        return;
-      }
-      this.thread = answer.thread;
-      this.renderHead();
-      this.list.upsert(answer.thread);
-      this.notice("Header saved.");
-      $("#edit-header").focus();
-    } catch (error) {
-      if (error.status === 409 && error.code === "confirm_audience_change") {
-        this.showAccessChange(changes.audience, error.body.error.access_change);
-      } else {
-        showError($("#edit-error"), error);
-      }
-    }
-  }
-
-  showAccessChange(audience, change) {
-    this.pendingLosing = change.losing;
-    const names = (people) => (people.length
-      ? people.map((person) => el("li", {}, person.name))
-      : [el("li", { class: "muted" }, "Nobody")]);
-    fill($("#access-change-title"),
-      `Moving this conversation from ${audienceLabel(this.thread.audience)} to ${audienceLabel(audience)} changes who can see it.`);
-    fill($("#losing"), names(change.losing));
-    fill($("#gaining"), names(change.gaining));
-    $("#access-change").hidden = false;
-    $("#access-confirm").focus();
   }
 }

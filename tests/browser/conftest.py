@@ -55,6 +55,10 @@ def chromium():
     executable = _chromium()
     if executable is None:
         _unavailable("Chromium not found: apt-get install -y chromium (or set CAIRN_CHROMIUM)")
+    from playwright.sync_api import expect
+
+    # A loaded CI machine is slow; a live update that takes 10 s is still a failure.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
