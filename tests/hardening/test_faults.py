@@ -356,3 +356,48 @@ async def test_with_postgresql_unreachable_no_socket_opens_and_the_server_lives_
     status, body = await asyncio.to_thread(http.call, "GET", "/api/me")
     assert status == 503 and body["error"]["code"] == "unavailable"
     assert database_down.proc.poll() is None
+
+
+# The lost push, in one process ------------------------------------------------------------------
+
+@pytest.fixture
+def in_memory_layer(settings):
+    """A fresh in-memory channel layer (its queues belong to one event loop)."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.xfail(strict=True, reason="Finding 5 (docs/RELIABILITY.md): a message whose push was "
+                   "lost with its process is not pushed when its writer retries")
+async def test_a_send_retried_after_its_push_was_lost_is_pushed(world, in_memory_layer):
+    """The kill test's orphan, made deterministic: the message commits but its push never
+    happens (the process died after commit); the writer retries with the same `client_msg_id`
+    and gets the first message back (200). A socket that saw later events would skip it on
+    resume, so the retry is the moment to push it."""
+    from unittest import mock
+
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
+    from server import events
+    from tests.consumers.helpers import Api, open_socket
+
+    try:
+        dana, sock = await Api.as_user(world.dana.user), await open_socket(world.sam)
+        thread_id = (await dana.start(body="Opening"))["thread"]["id"]
+        await sock.frames()
+        send = {"body": "Committed, never pushed", "client_msg_id": "retry-me"}
+        with mock.patch.object(events, "_publish_safely"):
+            first = await dana.post(f"/api/threads/{thread_id}/messages", send, expect=201)
+        again = await dana.post(f"/api/threads/{thread_id}/messages", send, expect=200)
+        assert again["message"]["id"] == first["message"]["id"]
+        created = [f for f in await sock.frames() if f["type"] == "message.created"]
+        assert [f["message"]["id"] for f in created] == [first["message"]["id"]]
+        await sock.close()
+    finally:
+        await database_sync_to_async(connections.close_all)()
