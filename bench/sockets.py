@@ -7,7 +7,7 @@ import time
 
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
-from bench import drivers, private_redis, procs
+from bench import crossprocess, drivers, private_redis, procs
 from bench.stats import median, ms, percentile, ratio
 
 OPEN_CONCURRENCY = 200   # W1: handshakes in flight at once (the stock layer refused at 200)
@@ -142,10 +142,10 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
             mark = len(pool.frames)
             sent[seq] = time.perf_counter()
             await contestant.publish(seq)
-            tally = _count(pool.frames, mark, contestant, seq)
-            await _until(lambda: tally() >= pool.held(), W2_TIMEOUT)
+            tally = seq_tally(pool.frames, mark, contestant, seq)
+            await until(lambda: tally() >= pool.held(), W2_TIMEOUT)
             await asyncio.sleep(0.02)
-        latencies, last, lost = _latencies(pool.frames, contestant, sent, n)
+        latencies, last, lost = latencies_of(pool.frames, contestant, sent, n)
         # Saturation: publish back to back, measure until every delivery arrived.
         pool.frames.clear()
         messages = max(5, math.ceil(config["w2_saturation_deliveries"] / max(n, 1)))
@@ -156,7 +156,7 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
         await _publish_all(contestant, seqs)
         expected = messages * n
         tally = Tally(pool.frames, contestant, lambda s: s >= first)
-        await _until(lambda: tally() >= messages * pool.held(), W2_TIMEOUT + messages * 0.05)
+        await until(lambda: tally() >= messages * pool.held(), W2_TIMEOUT + messages * 0.05)
         await asyncio.sleep(0.2)
         delivered = Tally(pool.frames, contestant, lambda s: s >= first)()
         ended = max((t for t, _, _ in pool.frames), default=started)
@@ -199,12 +199,12 @@ class Tally:
         return self.count
 
 
-def _count(frames, mark, contestant, seq):
+def seq_tally(frames, mark, contestant, seq):
     tally = Tally(frames, contestant, lambda s: s == seq, mark)
     return tally
 
 
-async def _until(condition, timeout: float) -> bool:
+async def until(condition, timeout: float) -> bool:
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
@@ -226,7 +226,7 @@ async def _publish_all(contestant, seqs) -> None:
             await contestant.publish(s)
 
 
-def _latencies(frames, contestant, sent, n, only=None):
+def latencies_of(frames, contestant, sent, n, only=None):
     """Every recipient's latency, the latency to the last recipient per message, and how many
     deliveries never came (`only`: a predicate on the socket index)."""
     arrivals = {}
@@ -242,70 +242,8 @@ def _latencies(frames, contestant, sent, n, only=None):
     return every, last, lost
 
 
-async def cross(contestant, size: int, config: dict, log) -> dict:
-    """W4: two server processes on one Redis, recipients split between them, the publisher on
-    the first; latency on the publisher's process and on the other one, and Redis commands per
-    message (INFO commandstats of the bench's private Redis, idle rate subtracted)."""
-    contestant.prepare(size)
-    private_redis.flush()
-    first, second = contestant.server(size), contestant.server(size)
-    with first, second:
-        contestant.port = first.port
-        pool = Pool(contestant)
-        await pool.open(size, max(120.0, config["w1_open_budget"]), ports=[first.port, second.port],
-                        concurrency=GROUP_CONCURRENCY)
-        n = len(pool.sockets)
-        await contestant.open_publisher()
-        await asyncio.sleep(1.0)
-        idle0, t0 = _calls(), time.perf_counter()
-        await asyncio.sleep(2.0)
-        idle_rate = (_calls() - idle0) / (time.perf_counter() - t0)
-        pool.frames.clear()
-        before, t0 = private_redis.commandstats(), time.perf_counter()
-        sent, seq = {}, 0
-        for _ in range(config["w4_messages"]):
-            seq += 1
-            mark = len(pool.frames)
-            sent[seq] = time.perf_counter()
-            await contestant.publish(seq)
-            tally = _count(pool.frames, mark, contestant, seq)
-            await _until(lambda: tally() >= pool.held(), W2_TIMEOUT)
-        await asyncio.sleep(0.1)
-        after, elapsed = private_redis.commandstats(), time.perf_counter() - t0
-        await contestant.close_publisher()
-        where = list(pool.where)
-        dropped = pool.closed_codes()
-        await pool.close()
-    # The bench's own INFO calls are not the contestant's.
-    calls = {k: after.get(k, 0) - before.get(k, 0) for k in after if k != "info"}
-    total = sum(calls.values())
-    local, _, lost_a = _latencies(pool.frames, contestant, sent, n,
-                                  only=lambda i: where[i] == first.port)
-    remote, _, lost_b = _latencies(pool.frames, contestant, sent, n,
-                                   only=lambda i: where[i] == second.port)
-    per_message = (total - idle_rate * elapsed) / len(sent)
-    row = {"recipients": n, "messages": len(sent),
-           "same_p50_ms": ms(percentile(local, 50)), "same_p99_ms": ms(percentile(local, 99)),
-           "other_p50_ms": ms(percentile(remote, 50)), "other_p99_ms": ms(percentile(remote, 99)),
-           "redis_commands_per_message": per_message,
-           "redis_commands_per_message_per_process": per_message / 2,
-           "redis_idle_commands_per_s": idle_rate,
-           "redis_calls": {k: v for k, v in sorted(calls.items()) if v},
-           "lost": n * len(sent) - len(local) - len(remote), "closed_by_server": dropped}
-    row["added_p50_ms"] = (None if row["other_p50_ms"] is None or row["same_p50_ms"] is None
-                           else row["other_p50_ms"] - row["same_p50_ms"])
-    log(f"W4 {contestant.name} n={n}: same process p50 {row['same_p50_ms'] or 0:.1f} ms, other "
-        f"{row['other_p50_ms'] or 0:.1f} ms, {per_message:.1f} Redis commands/message "
-        f"({idle_rate:.0f}/s idle) {row['redis_calls']} {dropped or ''}")
-    return row
-
-
 W1_KEYS = ("opened", "held", "failed", "open_seconds", "open_rate", "rss_per_socket_kb",
            "kernel_per_socket_kb", "mem_per_socket_kb", "idle_cpu_pct")
-def _calls() -> int:
-    return sum(v for k, v in private_redis.commandstats().items() if k != "info")
-
-
 W4_KEYS = ("recipients", "same_p50_ms", "same_p99_ms", "other_p50_ms", "other_p99_ms",
            "added_p50_ms", "redis_commands_per_message", "redis_commands_per_message_per_process",
            "redis_idle_commands_per_s", "lost")
@@ -360,8 +298,8 @@ async def run(config: dict, log) -> dict:
                     _traffic, contestant, 0, config, log))
             if "W4" in config["workloads"] and contestant.name in ("C2", "C3", "C3b"):
                 size = config["w4_size"]
-                w4.setdefault(key(size), []).append(await _guarded(cross, contestant, size,
-                                                                    config, log))
+                w4.setdefault(key(size), []).append(await _guarded(
+                    crossprocess.cross, contestant, size, config, log))
     results = {}
     if w1:
         rows = _summarise(w1, W1_KEYS)

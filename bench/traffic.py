@@ -13,7 +13,7 @@ from bench import databases, private_redis
 from bench.drivers import SOURCES, ws_connect
 from bench.httpclient import Connection
 from bench.procs import HOST
-from bench.sockets import GROUP_CONCURRENCY, Pool, _until
+from bench.sockets import GROUP_CONCURRENCY, Pool, until
 from bench.stats import ms, percentile
 
 P99_LIMIT_MS = 100.0
@@ -90,7 +90,7 @@ async def run(cairn, config: dict, log) -> dict:
             posted_in = time.perf_counter() - started
             expected = sum(len(sent[s][1]["viewers"]) for s in sent if s not in failures)
             tally = _Tally(pool.frames, side)
-            await _until(lambda: tally() >= expected, DRAIN_SECONDS)
+            await until(lambda: tally() >= expected, DRAIN_SECONDS)
             elapsed = time.perf_counter() - started
             cpu = server.cpu_seconds() - cpu0
             steps.append(_judge(rate, sent, failures, pool.frames, owner, who, side, expected,
