@@ -226,7 +226,10 @@ async def test_one_of_two_daphne_processes_killed_mid_load_loses_nothing(tmp_pat
         started = time.monotonic()
         load = [asyncio.create_task(asyncio.to_thread(w.run)) for w in writers]
         total = MESSAGES * len(writers)
+        deadline = time.monotonic() + 300
         while sum(len(w.accepted) for w in writers) < total * 0.4:
+            assert not any(task.done() for task in load), [t.exception() for t in load if t.done()]
+            assert time.monotonic() < deadline, "the load did not get going"
             await asyncio.sleep(0.05)
         a.proc.send_signal(signal.SIGKILL)
         killed_after = sum(len(w.accepted) for w in writers)
