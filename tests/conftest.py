@@ -6,6 +6,14 @@ from django.db import connection
 from tests.factory import JsonClient, make_world
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests run last, after pytest-django's own ordering: Playwright's sync API keeps an
+    event loop running in the main thread until it stops, and asyncio tests cannot start theirs
+    inside it."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
