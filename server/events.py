@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -73,7 +74,7 @@ def record(practice_id: int, type: str, payload: dict, *, thread=None, user_id=N
     hold_log(practice_id)
     event = Event.objects.create(practice_id=practice_id, type=type, payload=payload,
                                  thread=thread, user_id=user_id)
-    transaction.on_commit(lambda: _publish_safely("publish_event", event))
+    transaction.on_commit(lambda: _push([event]))
     return event
 
 
@@ -85,7 +86,7 @@ def record_many(practice_id: int, type: str, payloads, *, thread=None, user_id=N
         Event(practice_id=practice_id, type=type, payload=payload, thread=thread, user_id=user_id)
         for payload in payloads)
     if rows:
-        transaction.on_commit(lambda: _publish_safely("publish_events", rows))
+        transaction.on_commit(lambda: _push(rows))
     return rows
 
 
@@ -102,7 +103,7 @@ def access_changed(practice_id: int, user_ids) -> None:
     hold_log(practice_id)
     rows = Event.objects.bulk_create(
         Event(practice_id=practice_id, type=ACCESS_CHANGED, payload={}, user_id=uid) for uid in ids)
-    transaction.on_commit(lambda: _publish_safely("publish_events", rows))
+    transaction.on_commit(lambda: _push(rows))
 
 
 def recheck_sockets(user_ids, *, with_supervisors: bool = False) -> None:
@@ -129,6 +130,44 @@ def close_user_sockets(user_id: int) -> None:
     transaction.on_commit(lambda: _publish_safely("publish_close", user_id))
 
 
+def push_pending(*, older_than: timedelta = timedelta(seconds=5), practice_id=None,
+                 limit: int = 500) -> int:
+    """Push committed events that were never pushed; returns how many.
+
+    Their process died between commit and push, or the channel layer was down. Sockets drop a
+    cursor they already sent, so pushing an event twice is harmless; missing one is not: a socket
+    that heard later events would resume past it.
+    """
+    rows = Event.objects.filter(pushed=False, created_at__lte=timezone.now() - older_than)
+    if practice_id is not None:
+        rows = rows.filter(practice_id=practice_id)
+    rows = list(rows.order_by("id")[:limit])
+    if rows:
+        _push(rows)
+    return len(rows)
+
+
+def shared_channel_layer() -> bool:
+    """Whether the channel layer reaches sockets from any thread or process (Redis). The
+    in-memory layer belongs to the server's own event loop: only its requests push into it."""
+    return "InMemory" not in settings.CHANNEL_LAYERS["default"]["BACKEND"]
+
+
+def push_pending_after_commit(practice_id: int) -> None:
+    """After commit, push the practice's events that are still unpushed (a retried send whose
+    first answer was lost may have lost its push too)."""
+    transaction.on_commit(lambda: push_pending(older_than=timedelta(0), practice_id=practice_id))
+
+
+def _push(rows) -> None:
+    """Publish committed rows, then mark them pushed (a failure leaves them for `push_pending`)."""
+    if _publish_safely("publish_events", rows):
+        try:
+            Event.objects.filter(pk__in=[row.pk for row in rows]).update(pushed=True)
+        except Exception:
+            log.exception("could not mark events pushed (they will be pushed again)")
+
+
 def prune(keep: timedelta = RETENTION) -> int:
     """Delete events older than `keep`; returns how many. The newest event always stays, so the
     oldest kept id marks how far back a socket can resume."""
@@ -140,11 +179,13 @@ def prune(keep: timedelta = RETENTION) -> int:
     return deleted
 
 
-def _publish_safely(name: str, *args) -> None:
+def _publish_safely(name: str, *args) -> bool:
     # The database already holds the change: a broken channel layer must not make it an error.
     try:
         from consumers import fanout
 
         getattr(fanout, name)(*args)
+        return True
     except Exception:
         log.exception("live push failed (clients will catch up on resume)")
+        return False

@@ -138,6 +138,7 @@ def start_thread(request, payload: NewThreadIn):
         client_msg_id = clean_client_msg_id(payload.client_msg_id)
         earlier = _earlier_send(request.user, client_msg_id, body)
         if earlier is not None:
+            events.push_pending_after_commit(who.practice_id)
             return Status(200, {"thread": thread_for(who, earlier.thread),
                                 "message": messages_for(who, earlier.thread, [earlier])[0],
                                 "invitation": None})
@@ -286,6 +287,7 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
             if earlier.thread_id != thread.pk:
                 raise ApiError(409, "client_msg_id_conflict",
                                "client_msg_id was already used in another thread.")
+            events.push_pending_after_commit(who.practice_id)
             return Status(200, {"message": messages_for(who, thread, [earlier])[0]})
         try:
             with transaction.atomic():

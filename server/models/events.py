@@ -16,6 +16,12 @@ class Event(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, related_name="+")
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set once the live push went out; a row left unpushed (its process died right after commit,
+    # or the channel layer was down) is pushed again by `events.push_pending`.
+    pushed = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["practice", "id"], name="event_practice_cursor")]
+        indexes = [
+            models.Index(fields=["practice", "id"], name="event_practice_cursor"),
+            models.Index(fields=["id"], condition=models.Q(pushed=False), name="event_unpushed"),
+        ]

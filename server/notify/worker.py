@@ -213,6 +213,8 @@ def run(stop: threading.Event, poll: float | None = None) -> None:
                     purge_sent()
                     events.prune()
                     next_purge = time.monotonic() + 3600
+                if events.shared_channel_layer():
+                    events.push_pending()
                 handled = run_once(stop)
             except Exception:
                 log.exception("email worker: batch failed; trying again shortly")

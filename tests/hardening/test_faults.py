@@ -375,8 +375,6 @@ def in_memory_layer(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(strict=True, reason="Finding 5 (docs/RELIABILITY.md): a message whose push was "
-                   "lost with its process is not pushed when its writer retries")
 async def test_a_send_retried_after_its_push_was_lost_is_pushed(world, in_memory_layer):
     """The kill test's orphan, made deterministic: the message commits but its push never
     happens (the process died after commit); the writer retries with the same `client_msg_id`
@@ -395,12 +393,44 @@ async def test_a_send_retried_after_its_push_was_lost_is_pushed(world, in_memory
         thread_id = (await dana.start(body="Opening"))["thread"]["id"]
         await sock.frames()
         send = {"body": "Committed, never pushed", "client_msg_id": "retry-me"}
-        with mock.patch.object(events, "_publish_safely"):
+        # The process dies between commit and push: nothing after commit runs.
+        with mock.patch.object(events, "_push"):
             first = await dana.post(f"/api/threads/{thread_id}/messages", send, expect=201)
         again = await dana.post(f"/api/threads/{thread_id}/messages", send, expect=200)
         assert again["message"]["id"] == first["message"]["id"]
         created = [f for f in await sock.frames() if f["type"] == "message.created"]
         assert [f["message"]["id"] for f in created] == [first["message"]["id"]]
+        await sock.close()
+    finally:
+        await database_sync_to_async(connections.close_all)()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_event_whose_push_was_lost_is_pushed_by_the_sweep(world, in_memory_layer):
+    """Nobody retries: the worker's sweep pushes what stayed unpushed, once, in order."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
+    from server import events
+    from server.models import Event
+    from tests.consumers.helpers import Api, open_socket
+
+    try:
+        dana, sock = await Api.as_user(world.dana.user), await open_socket(world.sam)
+        with mock.patch.object(events, "_push"):
+            first = await dana.start(body="Committed, never pushed")
+        assert [f for f in await sock.frames() if f["type"] == "message.created"] == []
+        pushed = await database_sync_to_async(events.push_pending)(older_than=timedelta(0))
+        assert pushed >= 2  # thread.created and message.created at least
+        created = [f for f in await sock.frames() if f["type"] == "message.created"]
+        assert [f["message"]["id"] for f in created] == [first["message"]["id"]]
+        assert await database_sync_to_async(
+            lambda: Event.objects.filter(pushed=False).count())() == 0
+        # A second sweep finds nothing left to push.
+        assert await database_sync_to_async(events.push_pending)(older_than=timedelta(0)) == 0
         await sock.close()
     finally:
         await database_sync_to_async(connections.close_all)()
