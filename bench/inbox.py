@@ -2,7 +2,6 @@
 chunks so that drift on a shared machine hits both alike; p50/p99 per request and the growth
 ratio (large over small)."""
 
-import asyncio
 import time
 
 from bench import databases
