@@ -4,6 +4,7 @@ import re
 
 from server.models import EmailNotice, OutboxEmail, User
 from tests.notify.conftest import deliver, outbox
+from tests.api import helpers
 
 SUBJECT = "Worried about my Tuesday session"
 BODY = "My panic attacks came back this week."
@@ -14,16 +15,11 @@ def choose(user, *audiences):
 
 
 def start(api, **fields):
-    data = {"audience": "administrative", "subject": SUBJECT, "body": BODY, **fields}
-    r = api.post("/api/threads", data)
-    assert r.status_code == 201, r.content
-    return r.json()
+    return helpers.start(api, **{"subject": SUBJECT, "body": BODY, **fields})
 
 
 def reply(api, thread_id, body="One more thing about it.", **fields):
-    r = api.post(f"/api/threads/{thread_id}/messages", {"body": body, **fields})
-    assert r.status_code == 201, r.content
-    return r.json()["message"]
+    return helpers.reply(api, thread_id, body, **fields)
 
 
 def test_client_message_emails_each_opted_in_viewer_once_until_reviewed(world, as_user, smtp):
