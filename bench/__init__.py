@@ -3,7 +3,8 @@ asyncio `websockets` client and a small HTTP client, prints a table and writes J
 
 Contestants (`contestants`): C1 a bare `websockets` server (the ceiling), C2 the Channels
 tutorial chat on daphne with `RedisChannelLayer` defaults (the stock peer), C3 Cairn itself
-(C3b: Cairn on `RedisPubSubChannelLayer`, C3m: Cairn on the in-memory layer).
+(on `RedisPubSubChannelLayer`, its default; C3b: Cairn on `RedisChannelLayer`, C3m: Cairn on
+the in-memory layer).
 Workloads: W1 idle sockets and W2 fan-out (`sockets`), W3 practice traffic (`traffic`), W4 two
 processes on one Redis (`sockets.cross`), W5 inbox at scale (`inbox`; data from `seed`).
 See docs/PERFORMANCE.md for the method and the figures.

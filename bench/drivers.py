@@ -95,7 +95,7 @@ class Cairn:
 
     def __init__(self, name: str, layer: str):
         self.name, self.layer = name, layer
-        self.label = {"redis": "Cairn, RedisChannelLayer", "pubsub": "Cairn, RedisPubSubChannelLayer",
+        self.label = {"redis": "Cairn, RedisPubSubChannelLayer (default)", "list": "Cairn, RedisChannelLayer",
                       "memory": "Cairn, in-memory layer"}[layer]
         self.seeded = {}
 
@@ -158,4 +158,4 @@ SEEDED = {}  # group size -> seeded live practice, shared by the Cairn variants
 
 def contestant(name: str):
     return {"C1": Ceiling, "C2": Stock}[name]() if name in ("C1", "C2") else Cairn(
-        name, {"C3": "redis", "C3b": "pubsub", "C3m": "memory"}[name])
+        name, {"C3": "redis", "C3b": "list", "C3m": "memory"}[name])

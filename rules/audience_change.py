@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from rules.facts import Person, ThreadFacts
+from rules.facts import ThreadFacts
 from rules.visibility import can_view
 
 

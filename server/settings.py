@@ -70,8 +70,10 @@ TEMPLATES = [{
     ]},
 }]
 
+# No persistent connections: under ASGI each request runs in a thread of its own that ends with
+# it, and a connection kept past the request would outlive its thread (and pile up on the server).
 DATABASES = {
-    "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)
+    "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)
     if os.environ.get("DATABASE_URL")
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "cairn.sqlite3"),
           "OPTIONS": {"timeout": 20}},
@@ -79,8 +81,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL")
+# Redis pub/sub rather than channels-redis' list-based layer: measured here (docs/PERFORMANCE.md,
+# W2-W4) it sent 5 Redis commands per message instead of 30 and lost no socket, where the list
+# layer's 5 s blocking pops met redis-py's 5 s read timeout and closed sockets with 1011.
 CHANNEL_LAYERS = {
-    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+    "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                 "CONFIG": {"hosts": [REDIS_URL]}}
     if REDIS_URL else {"BACKEND": "channels.layers.InMemoryChannelLayer"},
 }

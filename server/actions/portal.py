@@ -5,10 +5,9 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
-from server import events, notify
+from server import notify
 from server.audit import audit
 from server.models import Invitation, Message, UnreadMark, User
 

@@ -1,6 +1,5 @@
 """Single messages: read, unread, delete."""
 
-from django.db import transaction
 from ninja import Router, Status
 
 from rules import can_delete_message

@@ -8,7 +8,7 @@ import pytest
 
 from server.models import Client, StaffRole
 from tests.api.helpers import reply, start
-from tests.factory import JsonClient, make_client, make_staff
+from tests.factory import JsonClient, make_staff
 
 AUDIENCES = ("administrative", "billing", "clinical")
 

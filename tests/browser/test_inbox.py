@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import (api, client_id, expect, message, row, start_thread, topic_id,
+from tests.browser.helpers import (api, client_id, expect, row, start_thread, topic_id,
                                    wait_live)
 
 

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 import msgpack
 from websockets.asyncio.client import connect as ws_connect
@@ -163,3 +164,16 @@ async def recv_until(ws, kind, timeout=10):
     while not got or got[-1]["type"] != kind:
         got.append(await recv(ws, timeout))
     return got
+
+
+def fresh_database(suffix: str) -> str:
+    """A new, empty PostgreSQL database for server processes a test starts, named after
+    DATABASE_URL's (`<name>_<suffix>`, so parallel runs on other databases never meet); its URL."""
+    import psycopg
+
+    base = urlparse(os.environ["DATABASE_URL"])
+    name = f"{base.path.lstrip('/')}_{suffix}"
+    with psycopg.connect(urlunparse(base._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(base._replace(path=f"/{name}"))

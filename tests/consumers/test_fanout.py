@@ -2,7 +2,6 @@
 number of queries per event whatever the audience size, none per socket."""
 
 import pytest
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext

@@ -6,30 +6,17 @@ import os
 import shutil
 import subprocess
 import time
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.consumers.live import (Http, Server, base_env, free_port, open_ws, prepare, recv,
-                                  recv_until)
-
-WS_DATABASE = "wstests"  # never "test": other suites use that one
+from tests.consumers.live import (Http, Server, base_env, free_port, fresh_database, open_ws,
+                                  prepare, recv, recv_until)
 
 
-def _ws_database_url() -> str:
-    parsed = urlparse(os.environ["DATABASE_URL"])
-    return urlunparse(parsed._replace(path=f"/{WS_DATABASE}"))
 
 
-def _recreate_database(url: str) -> None:
-    import psycopg
 
-    parsed = urlparse(url)
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{WS_DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{WS_DATABASE}"')
 
 
 @pytest.mark.skipif(
@@ -37,8 +24,7 @@ def _recreate_database(url: str) -> None:
     reason="needs DATABASE_URL=postgres://… and REDIS_URL=redis://… (two daphne processes must "
            "share a database and a channel layer; CI sets both)")
 async def test_two_processes_share_events_through_redis(tmp_path):
-    url = _ws_database_url()
-    await asyncio.to_thread(_recreate_database, url)
+    url = await asyncio.to_thread(fresh_database, "twoprocs")
     env = base_env(tmp_path, DATABASE_URL=url, REDIS_URL=os.environ["REDIS_URL"])
     await asyncio.to_thread(prepare, env, tmp_path)
     with Server(env, tmp_path / "a.log") as a, Server(env, tmp_path / "b.log") as b:

@@ -23,16 +23,14 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.consumers.live import (PASSWORD, Http, Server, base_env, free_port, manage, open_ws,
-                                  recv)
+from tests.consumers.live import (PASSWORD, Http, Server, base_env, free_port, fresh_database,
+                                  manage, open_ws, recv)
 from tests.consumers.test_redis import Redis
 
-DATABASE = "hardeningtests"  # never "test": the main suite uses that one
 CLIENTS = 6
 MESSAGES = int(os.environ.get("CAIRN_FAULT_MESSAGES", 12))
 
@@ -64,17 +62,8 @@ def practice_file() -> dict:
     }
 
 
-def _database_url() -> str:
-    return urlunparse(urlparse(os.environ["DATABASE_URL"])._replace(path=f"/{DATABASE}"))
 
 
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    admin = urlunparse(urlparse(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def _messages_in_database(url: str) -> list[tuple]:
@@ -182,8 +171,7 @@ def sign_in(server, username) -> Http:
 @needs_postgres_and_redis
 async def test_one_of_two_daphne_processes_killed_mid_load_loses_nothing(tmp_path):
     assert shutil.which("redis-server"), "redis-server is needed to start a Redis of our own"
-    url = _database_url()
-    await asyncio.to_thread(_recreate_database, url)
+    url = await asyncio.to_thread(fresh_database, "faults")
     redis = Redis(free_port()).start()
     env = base_env(tmp_path, DATABASE_URL=url, REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
                    CAIRN_SEND_LIMIT_PER_MINUTE=100_000)

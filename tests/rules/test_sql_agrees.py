@@ -12,7 +12,7 @@ from server.models import Client, StaffRole, Thread, User
 from server.visibility import visible_clients, visible_threads
 from tests.factory import make_client, make_practice, make_staff
 from tests.rules.spec import (
-    ASSIGNED, AUDIENCES, NO_RELATIONSHIP, SUPERVISES, label, role_subsets, spec_sees,
+    ASSIGNED, AUDIENCES, NO_RELATIONSHIP, SUPERVISES, role_subsets, spec_sees,
 )
 
 pytestmark = pytest.mark.django_db
