@@ -75,8 +75,11 @@ TEMPLATES = [{
 DATABASES = {
     "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)
     if os.environ.get("DATABASE_URL")
+    # IMMEDIATE: a transaction takes SQLite's write lock when it begins and waits for it (up to
+    # `timeout`); a deferred one that reads first and then writes fails at once with "database is
+    # locked" whenever another request is writing.
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "cairn.sqlite3"),
-          "OPTIONS": {"timeout": 20}},
+          "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"}},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

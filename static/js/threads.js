@@ -128,7 +128,15 @@ export class MessageList {
 
   /** Add or update a message (a push and an HTTP answer may both bring it). */
   put(message) {
-    this.messages.set(message.id, { ...(this.messages.get(message.id) || {}), ...message });
+    const known = this.messages.get(message.id) || {};
+    const merged = { ...known, ...message };
+    // An HTTP answer can be older than a live receipt already shown (the client may open the
+    // thread before our POST returns): a receipt is never taken back, nor what came with it.
+    if (known.seen_by_client_at && !message.seen_by_client_at) {
+      merged.seen_by_client_at = known.seen_by_client_at;
+      merged.can_delete = known.can_delete;
+    }
+    this.messages.set(message.id, merged);
     this.render();
   }
 
