@@ -4,7 +4,7 @@ user event, whatever the number of sockets.
 
 The envelope carries what each socket needs to decide and personalise without touching the
 database: the thread's facts as they are now (`thread`), who sees it now (`viewers`), each
-viewer's absolute badge (`badges`, one grouped query for all of them), and the per-user parts
+viewer's absolute badge (`server.badges.badges_for`, one grouped query for all of them), and the per-user parts
 of a thread summary (`unread_counts`, `archived`). Everything here runs in the committing
 thread, once per event — never once per socket.
 """
@@ -13,14 +13,14 @@ from dataclasses import replace
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from rules import can_view
 from rules.groups import portal_group, thread_groups, user_group
 from server import events
+from server.badges import badges_for
 from server.facts import client_person, person_for, practice_staff, thread_facts
 from server.models import ArchiveMark, Thread, UnreadMark, User
-from server.visibility import visible_threads
 
 # Events whose payload holds a thread summary with per-user fields to fill in.
 _WITH_SUMMARY = {events.MESSAGE_CREATED, events.THREAD_CREATED, events.THREAD_UPDATED}
@@ -100,7 +100,7 @@ def _thread_envelope(event, staff_cache):
     envelope = _envelope(event, thread=thread_facts_dict(thread),
                          viewers=[p.user_id for p in viewers])
     if event.type not in _BADGE_NEUTRAL:
-        envelope["badges"] = badges(viewers)
+        envelope["badges"] = badges_for(viewers)
     if event.type in _WITH_SUMMARY:
         envelope["unread_counts"], envelope["archived"] = summary_marks(thread, envelope["viewers"])
     return envelope, thread_groups(facts)
@@ -119,23 +119,8 @@ def _user_envelope(event):
         envelope["thread"] = thread_facts_dict(thread)
     person = person_for(User.objects.filter(pk=event.user_id, is_active=True).first())
     if person is not None:
-        envelope["badges"] = badges([person])
+        envelope["badges"] = badges_for([person])
     return envelope, (user_group(event.user_id),)
-
-
-def badges(persons) -> dict:
-    """{str(user_id): unread} for `persons`, in one grouped query (`server.badges` rule)."""
-    if not persons:
-        return {}
-    seen = Q()
-    for person in persons:
-        seen |= Q(user_id=person.user_id) & _on_thread(visible_threads(person))
-    rows = (UnreadMark.objects.filter(seen, message__deleted_at__isnull=True,
-                                      thread__deleted_at__isnull=True)
-            .values("user_id").annotate(n=Count("id")))
-    counts = {str(p.user_id): 0 for p in persons}
-    counts.update({str(row["user_id"]): row["n"] for row in rows})
-    return counts
 
 
 def summary_marks(thread, user_ids) -> tuple[dict, list]:
@@ -147,15 +132,6 @@ def summary_marks(thread, user_ids) -> tuple[dict, list]:
     archived = list(ArchiveMark.objects.filter(thread=thread, user_id__in=user_ids)
                     .values_list("user_id", flat=True))
     return unread, archived
-
-
-def _on_thread(q: Q) -> Q:
-    """`q`, a filter on Thread, rewritten to filter rows through their `thread` relation."""
-    moved = Q()
-    moved.connector, moved.negated = q.connector, q.negated
-    moved.children = [_on_thread(child) if isinstance(child, Q)
-                      else (f"thread__{child[0]}", child[1]) for child in q.children]
-    return moved
 
 
 def _send(sends) -> None:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from consumers import fanout, inbox
 from rules.groups import groups_for, thread_groups
 from server import events
-from server.badges import badge_for
+from server.badges import badge_for, badges_for
 from server.facts import person_for, practice_staff, thread_facts
 from server.models import Event, Thread, User
 from tests.consumers.helpers import Api, open_socket, types
@@ -36,8 +36,8 @@ def test_grouped_badges_agree_with_badge_for(world, as_user):
     cara.delete(f"/api/threads/{gone['thread']['id']}")
 
     people = [p for p in practice_staff(world.practice.pk)] + [person_for(world.dana.user)]
-    assert fanout.badges(people) == {str(p.user_id): badge_for(p) for p in people}
-    assert any(fanout.badges(people).values())
+    assert badges_for(people) == {str(p.user_id): badge_for(p) for p in people}
+    assert any(badges_for(people).values())
 
 
 @pytest.mark.django_db
