@@ -120,11 +120,6 @@ def portal_switched(practice_id: int) -> None:
     transaction.on_commit(lambda: _publish_safely("publish_portal_switched", practice_id))
 
 
-def signed_out(practice_id: int, user_id: int) -> None:
-    """The user signed out: close every socket of theirs (after commit; at once outside one)."""
-    close_user_sockets(user_id)
-
-
 def close_user_sockets(user_id: int) -> None:
     """Close every live socket of `user_id` (after commit; at once outside a transaction)."""
     transaction.on_commit(lambda: _publish_safely("publish_close", user_id))

@@ -80,10 +80,10 @@ def _refuse_while_guessing(request, username: str) -> None:
 
 @router.post("/auth/logout", response={204: None, ERRORS: ErrorOut}, auth=signed_in)
 def sign_out(request):
-    user_id, practice_id = request.user.pk, request.user.practice_id
+    user_id = request.user.pk
     with transaction.atomic():
         audit(request, "logout")
-        events.signed_out(practice_id, user_id)
+        events.close_user_sockets(user_id)
     logout(request)
     return Status(204, None)
 
