@@ -30,10 +30,6 @@ def do_mark_read(person, thread, message_ids=None) -> list:
     return changed
 
 
-def do_mark_thread_read(person, thread) -> list:
-    return do_mark_read(person, thread)
-
-
 def do_mark_unread(person, thread, message) -> bool:
     """Mark one message unread for `person`; False if it already was."""
     _, created = UnreadMark.objects.get_or_create(user_id=person.user_id, message=message,

@@ -34,7 +34,7 @@ def do_send_message(person, author, thread, body, *, client_msg_id=None,
                   thread=thread)
     notify.message_sent(thread, message, staff, client)
     if mark_thread_read:
-        marks.do_mark_thread_read(person, thread)
+        marks.do_mark_read(person, thread)
     return message
 
 

@@ -235,7 +235,7 @@ def _mark(request, thread_id, change):
 @router.post("/threads/{int:thread_id}/read", response={200: ThreadOnly, ERRORS: ErrorOut})
 def read_thread(request, thread_id: int):
     """Mark every message of the thread read for the caller."""
-    return _mark(request, thread_id, marks.do_mark_thread_read)
+    return _mark(request, thread_id, marks.do_mark_read)
 
 
 @router.post("/threads/{int:thread_id}/unread", response={200: ThreadOnly, ERRORS: ErrorOut})
