@@ -18,6 +18,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 # daphne's own default listen backlog is 50; a burst of connecting sockets overflows that.
 LISTEN_BACKLOG = 1024
+# Seconds a WebSocket handshake may take before daphne drops it. Its defaults (autobahn's
+# openHandshakeTimeout 5 s; daphne's own check of sockets still connecting, 20 s) drop handshakes
+# that queue behind others in a connect storm, as after a restart every tab reconnects at once.
+HANDSHAKE_TIMEOUT = 30
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = True,
@@ -49,6 +53,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = 
             # before buffering a frame whole; the consumer checks too, but may not send 1009.
             websocket_max_message_size=MAX_FRAME,
             websocket_max_frame_size=MAX_FRAME,
+            websocket_handshake_timeout=HANDSHAKE_TIMEOUT,
+            websocket_connect_timeout=HANDSHAKE_TIMEOUT,
             ready_callable=lambda: _close_properly(server),
         )
         server.run()
