@@ -24,7 +24,8 @@ CONTESTANTS = ("C1", "C2", "C3", "C3b", "C3m")
 MODES = {
     "quick": {
         "reps": 1, "contestants": ("C1", "C2", "C3"),
-        "w1_sizes": [100], "w1_idle_seconds": 1, "w1_open_budget": 20,
+        "w1_sizes": [100], "w1_idle_seconds": 1, "w1_open_budget": 20, "w1_procs": 1,
+        "w1_settle_limit": 15, "w1_settle_window": 0.5,
         "w2_sizes": [50], "w2_latency_messages": 5, "w2_saturation_deliveries": 1000,
         "w3_practices": 2, "w3_clients": 3, "w3_rates": [5], "w3_step_seconds": 2,
         "w4_size": 20, "w4_messages": 3,
@@ -33,7 +34,8 @@ MODES = {
     },
     "full": {
         "reps": 3, "contestants": ("C1", "C2", "C3", "C3b"),
-        "w1_sizes": [1000, 10000], "w1_idle_seconds": 10, "w1_open_budget": 60,
+        "w1_sizes": [1000, 10000], "w1_idle_seconds": 10, "w1_open_budget": 60, "w1_procs": 1,
+        "w1_settle_limit": 120, "w1_settle_window": 1.0,
         "w2_sizes": [100, 1000], "w2_latency_messages": 20, "w2_saturation_deliveries": 20000,
         "w3_practices": 5, "w3_clients": 12, "w3_rates": [1, 2, 5, 10, 20, 40, 80, 160],
         "w3_step_seconds": 10,
@@ -62,6 +64,9 @@ def parse(argv):
     parser.add_argument("--w1-sizes", default=None, help="socket counts for W1, comma-separated")
     parser.add_argument("--w1-budget", type=float, default=None,
                         help="seconds W1 may spend opening its sockets (default 20 quick, 60 full)")
+    parser.add_argument("--w1-procs", type=int, default=None,
+                        help="W1 server processes, and as many client processes, each with its own "
+                             "open-file limit: past 20,000 sockets here with 2 (default 1)")
     parser.add_argument("--w2-sizes", default=None, help="group sizes for W2, comma-separated")
     parser.add_argument("--w2-deliveries", type=int, default=None,
                         help="deliveries in W2's saturation phase (messages = this / group size)")
@@ -89,6 +94,8 @@ def parse(argv):
         config["w1_sizes"] = [int(n) for n in args.w1_sizes.split(",")]
     if args.w1_budget:
         config["w1_open_budget"] = args.w1_budget
+    if args.w1_procs:
+        config["w1_procs"] = args.w1_procs
     if args.w2_sizes:
         config["w2_sizes"] = [int(n) for n in args.w2_sizes.split(",")]
     if args.w2_deliveries:

@@ -38,6 +38,13 @@ class Ceiling:
     def recipient(self, i: int, port: int | None = None):
         return ws_connect(f"ws://{HOST}:{port or self.port}/", i)
 
+    def shard_state(self) -> dict:
+        """What a W1 client process (`bench.idle`) needs to open recipients, as JSON."""
+        return {}
+
+    def adopt(self, state: dict) -> None:
+        """In a W1 client process: take the `shard_state()` of the bench's contestant."""
+
     async def open_publisher(self):
         self.pub = await ws_connect(f"ws://{HOST}:{self.port}/pub", 0)
 
@@ -109,6 +116,12 @@ class Cairn:
                 databases.name("live"), "live", "--users", str(math.ceil(size / TABS_PER_USER)))
             SEEDED[size] = self.seeded[size]
         self.current = self.seeded[size]
+
+    def shard_state(self) -> dict:
+        return {"sessions": self.current["sessions"]}
+
+    def adopt(self, state: dict) -> None:
+        self.current = state
 
     def server(self, size: int) -> Server:
         srv = cairn_server(databases.name("live"), layer=self.layer)

@@ -7,9 +7,10 @@ import argparse
 import json
 
 COLUMNS = {
-    "W1": [("contestant", "contestant"), ("n", "size"), ("held", "held"), ("failed", "failed"),
-           ("open s", "open_seconds"), ("opens/s", "open_rate"),
-           ("KB/socket", "mem_per_socket_kb"), ("idle CPU %", "idle_cpu_pct"),
+    "W1": [("contestant", "contestant"), ("n", "size"), ("procs", "procs"), ("held", "held"),
+           ("failed", "failed"), ("open s", "open_seconds"), ("opens/s", "open_rate"),
+           ("KB/socket", "mem_per_socket_kb"), ("settle s", "settle_seconds"),
+           ("idle CPU %", "idle_cpu_pct"),
            ("mem ×C1", "memory_vs_C1"), ("opens ×C2", "open_rate_vs_C2")],
     "W2": [("contestant", "contestant"), ("n", "recipients"), ("p50 ms", "p50_ms"),
            ("p99 ms", "p99_ms"), ("last p99 ms", "last_p99_ms"), ("deliveries/s", "rate"),
@@ -37,7 +38,7 @@ def _title(workload: str, result: dict) -> str:
     data = result["results"][workload]
     return {
         "W1": f"W1 idle sockets (medians of {reps}; memory = server RSS + kernel TCP buffers, "
-              "per socket)",
+              "per socket; idle CPU summed over the server processes, measured once they settled)",
         "W2": f"W2 fan-out (medians of {reps}; latency from publish to receipt)",
         "W3": f"W3 practice traffic: rising post rate until p99 post-to-delivery > 100 ms "
               f"(medians of {reps}; misdeliveries and losses summed)",

@@ -1,5 +1,6 @@
-"""W1 idle sockets and W2 fan-out, for every contestant, alternating, repeated; medians and
-ratios to C1 (the ceiling) and C2 (the stock peer)."""
+"""The socket workloads for every contestant, alternating, repeated; medians and ratios to C1
+(the ceiling) and C2 (the stock peer): W1 idle sockets (`bench.idle`), W2 fan-out (here), W3
+(`bench.traffic`), W4 (`bench.crossprocess`); `Pool`, the recipient sockets they share."""
 
 import asyncio
 import math
@@ -51,12 +52,13 @@ class Pool:
             self.readers.append(asyncio.ensure_future(self._read(ws, len(self.sockets) - 1)))
 
     async def open(self, n: int, budget: float, ports=None,
-                   concurrency: int = OPEN_CONCURRENCY) -> float:
-        """Open up to `n` sockets, OPEN_CONCURRENCY at a time, within `budget` seconds; returns
-        the seconds it took (the budget when it ran out)."""
+                   concurrency: int = OPEN_CONCURRENCY, first: int = 0) -> float:
+        """Open up to `n` sockets (numbered from `first`: socket i goes to `ports[i % len]`),
+        `concurrency` at a time, within `budget` seconds; returns the seconds it took (the
+        budget when it ran out)."""
         gate = asyncio.Semaphore(concurrency)
         started = time.perf_counter()
-        tasks = [asyncio.ensure_future(self._open_one(i, gate, ports)) for i in range(n)]
+        tasks = [asyncio.ensure_future(self._open_one(first + i, gate, ports)) for i in range(n)]
         done, pending = await asyncio.wait(tasks, timeout=budget)
         for task in pending:
             task.cancel()
@@ -88,38 +90,6 @@ class Pool:
                     pass
         await asyncio.gather(*(shut(ws) for ws in self.sockets))
         await asyncio.gather(*self.readers, return_exceptions=True)
-
-
-async def idle(contestant, size: int, config: dict, log) -> dict:
-    """W1: open `size` sockets, hold them, measure memory per socket and idle CPU."""
-    contestant.prepare(size)
-    private_redis.flush()
-    with contestant.server(size) as server:
-        await asyncio.sleep(1.0)
-        rss0, kernel0 = server.rss_bytes(), procs.tcp_kernel_bytes()
-        pool = Pool(contestant)
-        seconds = await pool.open(size, config["w1_open_budget"])
-        await asyncio.sleep(2.0)
-        opened = len(pool.sockets)
-        rss1, kernel1 = server.rss_bytes(), procs.tcp_kernel_bytes()
-        cpu0, t0 = server.cpu_seconds(), time.perf_counter()
-        await asyncio.sleep(config["w1_idle_seconds"])
-        idle_cpu = (server.cpu_seconds() - cpu0) / (time.perf_counter() - t0)
-        held, dropped = pool.held(), pool.closed_codes()
-        await pool.close()
-    row = {"opened": opened, "held": held, "failed": pool.failed, "errors": pool.errors,
-           "closed_by_server": dropped,
-           "open_seconds": seconds, "open_rate": opened / seconds if seconds else None,
-           "budget_ran_out": opened + pool.failed < size,
-           "rss_per_socket_kb": (rss1 - rss0) / opened / 1024 if opened else None,
-           "kernel_per_socket_kb": (kernel1 - kernel0) / opened / 1024 if opened else None,
-           "idle_cpu_pct": idle_cpu * 100}
-    row["mem_per_socket_kb"] = (None if row["rss_per_socket_kb"] is None else
-                                row["rss_per_socket_kb"] + max(0.0, row["kernel_per_socket_kb"]))
-    log(f"W1 {contestant.name} n={size}: opened {opened} ({pool.failed} failed {pool.errors or ''}) "
-        f"in {seconds:.1f} s, held {held} {dropped or ''}, {row['mem_per_socket_kb'] or 0:.1f} KB/socket, "
-        f"idle CPU {row['idle_cpu_pct']:.1f} %")
-    return row
 
 
 async def fanout(contestant, size: int, config: dict, log) -> dict:
@@ -242,8 +212,8 @@ def latencies_of(frames, contestant, sent, n, only=None):
     return every, last, lost
 
 
-W1_KEYS = ("opened", "held", "failed", "open_seconds", "open_rate", "rss_per_socket_kb",
-           "kernel_per_socket_kb", "mem_per_socket_kb", "idle_cpu_pct")
+W1_KEYS = ("procs", "opened", "held", "failed", "open_seconds", "open_rate", "rss_per_socket_kb",
+           "kernel_per_socket_kb", "mem_per_socket_kb", "idle_cpu_pct", "settle_seconds")
 W4_KEYS = ("recipients", "same_p50_ms", "same_p99_ms", "other_p50_ms", "other_p99_ms",
            "added_p50_ms", "redis_commands_per_message", "redis_commands_per_message_per_process",
            "redis_idle_commands_per_s", "lost")
@@ -273,6 +243,8 @@ def _ratios(rows, key, as_name) -> None:
 
 
 async def run(config: dict, log) -> dict:
+    from bench import idle
+
     procs.raise_open_files()
     names = config["contestants"]
     contestants = [drivers.contestant(name) for name in names]
@@ -287,8 +259,8 @@ async def run(config: dict, log) -> dict:
             key = lambda size: (contestant.name, contestant.label, size)  # noqa: E731
             if "W1" in config["workloads"]:
                 for size in config["w1_sizes"]:
-                    w1.setdefault(key(size), []).append(await _guarded(idle, contestant, size,
-                                                                        config, log))
+                    w1.setdefault(key(size), []).append(await _guarded(
+                        idle.idle, contestant, size, config, log))
             if "W2" in config["workloads"]:
                 for size in config["w2_sizes"]:
                     w2.setdefault(key(size), []).append(await _guarded(fanout, contestant, size,
