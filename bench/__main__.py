@@ -1,7 +1,8 @@
 """python -m bench [--quick] [--workloads W1,W2,W5] [--contestants C1,C2,C3,C3b,C3m] …
 
 Starts every server it measures, drives it over loopback, prints the tables and writes the JSON
-(machine, versions, settings, every sample summary). Stops by itself.
+(machine, versions, settings, every sample summary). Stops by itself. Exits 1 when a measurement
+failed or produced no figures (`bench.checks`), so CI can run `python -m bench --quick`.
 """
 
 import argparse
@@ -13,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import databases, machine, private_redis
+from bench import checks, databases, machine, private_redis
 from bench.procs import raise_open_files
 from bench.report import render
 
@@ -26,7 +27,7 @@ MODES = {
         "reps": 1, "contestants": ("C1", "C2", "C3"),
         "w1_sizes": [100], "w1_idle_seconds": 1, "w1_open_budget": 20, "w1_procs": 1,
         "w1_settle_limit": 15, "w1_settle_window": 0.5,
-        "w2_sizes": [50], "w2_latency_messages": 5, "w2_saturation_deliveries": 1000,
+        "w2_sizes": [100], "w2_latency_messages": 5, "w2_saturation_deliveries": 1000,
         "w3_practices": 2, "w3_clients": 3, "w3_rates": [5], "w3_step_seconds": 2,
         "w4_size": 20, "w4_messages": 3,
         "w5_small": (1, 100, 10), "w5_large": (2, 500, 10), "w5_requests": 10, "w5_chunk": 10,
@@ -155,11 +156,14 @@ def main(argv=None) -> dict:
     result["machine"]["load_average_at_end"] = os.getloadavg()
     for text in tables:
         print(text + "\n")
+    result["failures"] = checks.failures(result)
     out = Path(args.json) if args.json else (
         Path("var/bench") / f"bench-{config['mode']}-{time.strftime('%Y%m%d-%H%M%S')}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, default=str))
     log(f"done in {result['seconds']} s; JSON in {out}")
+    for problem in result["failures"]:
+        log(f"FAILED {problem}")
     return result
 
 
@@ -183,4 +187,4 @@ def _run(config: dict, result: dict, made: list) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(1 if main()["failures"] else 0)

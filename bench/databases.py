@@ -49,9 +49,11 @@ def drop(db: str) -> None:
 
 def django_env(db: str, **extra) -> dict:
     """The environment a Cairn process (server, seed) runs with against database `db`."""
-    env = {"DATABASE_URL": url(db), "SECRET_KEY": SECRET_KEY, "CAIRN_LOG_LEVEL": "WARNING",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "CAIRN_INSECURE_COOKIES": "1",
-           "DJANGO_SETTINGS_MODULE": "server.settings"}
+    # REDIS_URL "" (Cairn's in-memory layer) unless `extra` names the bench's Redis: a REDIS_URL
+    # of the caller's (CI exports one for the tests) must not reach the servers measured.
+    env = {"DATABASE_URL": url(db), "REDIS_URL": "", "SECRET_KEY": SECRET_KEY,
+           "CAIRN_LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+           "CAIRN_INSECURE_COOKIES": "1", "DJANGO_SETTINGS_MODULE": "server.settings"}
     env.update(extra)
     return env
 

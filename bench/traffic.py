@@ -46,7 +46,6 @@ async def run(cairn, config: dict, log) -> dict:
     seeded = databases.seed(databases.name("live"), "traffic", "--practices",
                             str(config["w3_practices"]), "--clients", str(config["w3_clients"]))
     users, threads = seeded["users"], seeded["threads"]
-    cairn.prepare(1)
     private_redis.flush()
     rng = random.Random(7)
     steps = []
