@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "server.sessions.slide_session_expiry",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,9 +112,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("CAIRN_FROM_EMAIL", "Cairn <no-reply@cairn.i
 # Where links in emails point (invitations, "sign in to read").
 PUBLIC_URL = os.environ.get("CAIRN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Sessions: a signed-in user is signed out after 30 minutes idle.
+# Sessions: a signed-in user is signed out after 30 minutes idle (with up to a minute of slack:
+# server.sessions slides the expiry at most once a minute, so most requests write nothing).
+SESSION_ENGINE = "server.sessions"
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
