@@ -51,15 +51,20 @@ def publish_recheck(user_ids, with_supervisors: bool = False) -> None:
     if with_supervisors:
         ids |= set(User.supervises.through.objects.filter(to_user_id__in=ids)
                    .values_list("from_user_id", flat=True))
-    _send([(user_group(uid), {"type": "cairn.recheck"}) for uid in sorted(ids)])
+    _send([_control(user_group(uid), "cairn.recheck") for uid in sorted(ids)])
 
 
 def publish_portal_switched(practice_id: int) -> None:
-    _send([(portal_group(practice_id), {"type": "cairn.recheck"})])
+    _send([_control(portal_group(practice_id), "cairn.recheck")])
 
 
 def publish_close(user_id: int) -> None:
-    _send([(user_group(user_id), {"type": "cairn.close", "code": 4001})])
+    _send([_control(user_group(user_id), "cairn.close", code=4001)])
+
+
+def _control(group: str, kind: str, **extra) -> tuple:
+    # The hub hands a control message to its sockets in `group`, so the message names it.
+    return group, {"type": kind, "group": group, **extra}
 
 
 def envelope_for(event, staff_cache=None):

@@ -1,26 +1,27 @@
 """The /ws/ consumer: one socket of one signed-in user.
 
-It joins the groups `rules.groups` names for its user's current `Person`, forwards each envelope
-the fan-out sends after re-checking access against that Person (`frames.may_receive`), reloads
-the Person when told access changed, replays the log on `resume`, and closes when the session
-ends, the user signs out, or a client's portal is switched off.
+It registers with the process's hub (`consumers.hub`) under the groups `rules.groups` names for
+its user's current `Person`; the hub hands it envelopes, which it forwards after re-checking
+access against that Person (`frames.may_receive`), and asks it to reload the Person when access
+changed or to close. It replays the log on `resume`. Work that reads the database (connect,
+resume, reload) holds live envelopes back and forwards them after, in order.
 
 Close codes: 1009 frame too large (4009 where the server will not send 1009 for us), 4001 signed
-out or session ended, 4003 no longer allowed here.
+out or session ended, 4003 no longer allowed here, 4012 reconnect and resume (the server could
+not replay what the socket missed while its process was cut off from the channel layer).
 """
 
 import asyncio
 import logging
-import random
 import time
-from importlib import import_module
+from collections import deque
 
-from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from consumers import codec, frames, state
+from consumers.hub import CATCH_UP, CLOSE, DELIVER, RELOAD, hub
 from consumers.replay import replay
 from rules.groups import groups_for
 from server import events
@@ -30,31 +31,14 @@ log = logging.getLogger(__name__)
 SIGNED_OUT = 4001
 NOT_ALLOWED = 4003
 TOO_BIG_FALLBACK = 4009
+RECONNECT = 4012
 
 # Client-to-server frames per socket: a burst of `BURST`, refilled at `RATE` per second.
 RATE = getattr(settings, "CAIRN_WS_RATE", 10.0)
 BURST = getattr(settings, "CAIRN_WS_BURST", 30)
-# How often a socket checks that its session still stands, and refreshes its group membership
-# (channel layers forget a group member after a day).
-SESSION_CHECK_SECONDS = getattr(settings, "CAIRN_WS_SESSION_CHECK_SECONDS", 60)
-GROUP_REFRESH_SECONDS = 3600
-# A dropped "access changed" push must not leave a socket on stale facts for long.
-PERSON_REFRESH_SECONDS = getattr(settings, "CAIRN_WS_PERSON_REFRESH_SECONDS", 300)
-# How many delivered cursors a socket remembers to drop duplicates (two groups, live + replay).
-_SENT_MEMORY = 4096
-
-_EVENT_TYPES = {events.MESSAGE_CREATED, events.MESSAGE_DELETED, events.MESSAGE_READ_STATE,
-                events.RECEIPT_SEEN, events.THREAD_CREATED, events.THREAD_UPDATED,
-                events.THREAD_REMOVED, events.ACCESS_CHANGED}
-
-
-async def _twice(call, *args):
-    # A pooled Redis connection that outlived a Redis restart fails once, then is replaced.
-    try:
-        return await call(*args)
-    except Exception:
-        log.warning("channel layer call failed; retrying once", exc_info=True)
-        return await call(*args)
+# How many delivered cursors a socket remembers, so that a resume on the same socket does not
+# send them again.
+SENT_MEMORY = 256
 
 
 class TokenBucket:
@@ -78,9 +62,18 @@ class InboxConsumer(AsyncWebsocketConsumer):
     Not `AsyncJsonWebsocketConsumer`: msgpack sockets speak binary frames, which it refuses;
     `consumers.codec` does the encoding for both subprotocols instead."""
 
+    # No channel of its own: the process's hub hears the channel layer for every socket.
+    channel_layer_alias = None
+
     person = None
-    watcher = None
+    hub = None
     closed = False
+    joined = frozenset()  # the groups the hub holds this socket in
+    # Live envelopes that arrived while the socket was reading the database, and anything after.
+    backlog = None
+    # After a resume, live envelopes up to its head were replayed already (or are not for us).
+    replayed_to = 0
+    sent = None  # the newest delivered cursors (a set and its order), from the first delivery
 
     # --- the socket's life -------------------------------------------------------------------
 
@@ -91,25 +84,35 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self.codec, subprotocol = codec.choose(self.scope.get("subprotocols") or [])
         if self.codec is None:
             return await self.close()
+        self.hub = hub()
         self.user_id = user.pk
-        self.person = await database_sync_to_async(state.load_person)(user.pk)
-        if self.person is None:
-            return await self.close()
-        self.sent, self.hidden = set(), {}
+        self.session_key = getattr(self.scope.get("session"), "session_key", None)
+        self.hidden, self.backlog = {}, deque()
+        self.busy = asyncio.Lock()
         self.bucket = TokenBucket(RATE, BURST)
-        # Join first, then read the cursor: nothing committed in between is missed.
-        await self._join(groups_for(self.person))
-        hello = await database_sync_to_async(state.hello)(user, self.person)
-        self.high = self.badge_cursor = hello["cursor"]
-        self.badge = hello["badge"]
-        await self.accept(subprotocol)
-        await self.send_frame(hello)
-        self.watcher = asyncio.ensure_future(self._watch())
+        async with self.busy:
+            greeting = await database_sync_to_async(state.greeting)(user.pk)
+            if greeting is None:
+                return await self.close()
+            self.person, hello = greeting
+            self.refreshed_at = time.monotonic()
+            groups = groups_for(self.person)
+            if not self.hub.hears(groups):
+                # Join first, then read the cursor: nothing committed in between is missed.
+                await self.hub.attach(self, groups)
+                hello = await database_sync_to_async(state.hello)(user, self.person)
+            else:
+                await self.hub.attach(self, groups)
+            self.high = self.badge_cursor = hello["cursor"]
+            self.badge = hello["badge"]
+            await self.accept(subprotocol)
+            await self.send_frame(hello)
+            await self._drain()
 
     async def disconnect(self, code):
         self.closed = True
-        if self.watcher is not None:
-            self.watcher.cancel()
+        if self.hub is not None:
+            self.hub.detach(self)
 
     async def close(self, code=None, reason=None):
         self.closed = True
@@ -126,11 +129,16 @@ class InboxConsumer(AsyncWebsocketConsumer):
             await self.close(TOO_BIG_FALLBACK, "frame too large")
 
     async def dispatch(self, message):
-        # An event type this consumer does not know yet is skipped, not fatal to the socket.
-        kind = message.get("type", "")
-        if kind.startswith(("websocket.", "cairn.")) or kind in _EVENT_TYPES:
-            return await super().dispatch(message)
-        log.warning("skipping unknown layer message %r", kind)
+        # Only the client's frames come this way (the hub calls `take` directly). Channels'
+        # own dispatch hops to the database thread before every handler; ours hop when they
+        # read the database, and only then.
+        handler = {"websocket.connect": self.websocket_connect,
+                   "websocket.receive": self.websocket_receive,
+                   "websocket.disconnect": self.websocket_disconnect}.get(message.get("type"))
+        if handler is None:
+            log.warning("skipping unknown message %r", message.get("type"))
+        else:
+            await handler(message)
 
     # --- frames from the client --------------------------------------------------------------
 
@@ -150,7 +158,10 @@ class InboxConsumer(AsyncWebsocketConsumer):
             cursor = frame.get("cursor")
             if not isinstance(cursor, int) or isinstance(cursor, bool) or cursor < 0:
                 return await self.send_error("malformed")
-            return await self.resume(cursor)
+            async with self.busy:
+                await self.resume(cursor)
+                await self._drain()
+            return
         await self.send_error("unknown_type")
 
     async def resume(self, cursor: int):
@@ -163,49 +174,63 @@ class InboxConsumer(AsyncWebsocketConsumer):
             await self._deliver(envelope, with_badge=False)
         await self._badge(result.badge, result.head)
         self.high = max(self.high, result.head)
+        self.replayed_to = max(self.replayed_to, result.head)
         await self.send_frame({"type": "resumed", "cursor": result.head})
 
-    # --- envelopes from the fan-out (handler name = event type, as Channels dispatches) -------
+    async def catch_up(self):
+        """Forward what the log holds after the newest event this socket forwarded (its process
+        could not hear the channel layer for a while), or have the client reconnect and resume
+        when that cannot be replayed."""
+        result = await database_sync_to_async(replay)(self.person, self.high)
+        if result is None:
+            return await self.close(RECONNECT)
+        for envelope in result.envelopes:
+            await self._deliver(envelope, with_badge=False)
+        await self._badge(result.badge, result.head)
+        self.high = max(self.high, result.head)
 
-    async def message_created(self, envelope):
-        await self._deliver(envelope)
+    # --- what the hub hands over ---------------------------------------------------------------
 
-    async def message_deleted(self, envelope):
-        await self._deliver(envelope)
+    async def take(self, kind, detail, cache=None):
+        """Called by the hub: forward an envelope (DELIVER), reload the user's facts (RELOAD,
+        `detail` the access-change cursor or None), catch up from the log (CATCH_UP), or close
+        (CLOSE, `detail` the code)."""
+        if self.closed:
+            return
+        if kind == CLOSE:
+            return await self.close(detail or SIGNED_OUT)
+        if kind == DELIVER and not self.backlog and not self.busy.locked():
+            if detail["cursor"] > self.replayed_to:
+                await self._deliver(detail, cache=cache)
+            return
+        self.backlog.append((kind, detail))
+        if not self.busy.locked():
+            asyncio.ensure_future(self._catch_up())
 
-    async def message_read_state(self, envelope):
-        await self._deliver(envelope)
+    async def _catch_up(self):
+        async with self.busy:
+            await self._drain()
 
-    async def receipt_seen(self, envelope):
-        await self._deliver(envelope)
-
-    async def thread_created(self, envelope):
-        await self._deliver(envelope)
-
-    async def thread_updated(self, envelope):
-        await self._deliver(envelope)
-
-    async def thread_removed(self, envelope):
-        await self._deliver(envelope)
-
-    async def access_changed(self, envelope):
-        if envelope["cursor"] not in self.sent:
-            self._remember(envelope["cursor"])
-            await self.reload(envelope["cursor"])
-
-    async def cairn_recheck(self, message):
-        await self.reload(None)
-
-    async def cairn_close(self, message):
-        await self.close(message.get("code", SIGNED_OUT))
+    async def _drain(self):
+        """Forward what waited in the backlog, in order (with the busy lock held)."""
+        while self.backlog and not self.closed:
+            kind, detail = self.backlog.popleft()
+            if kind == RELOAD:
+                await self.reload(detail)
+            elif kind == CATCH_UP:
+                await self.catch_up()
+            elif detail["cursor"] > self.replayed_to:
+                await self._deliver(detail)
 
     # --- the steps ---------------------------------------------------------------------------
 
-    async def _deliver(self, envelope, *, with_badge=True):
+    async def _deliver(self, envelope, *, with_badge=True, cache=None):
         cursor = envelope["cursor"]
-        if cursor in self.sent or self.closed:
+        if self.closed or not frames.may_receive(envelope, self.person, self.hidden):
             return
-        if not frames.may_receive(envelope, self.person, self.hidden):
+        if self.sent is None:
+            self.sent = (set(), deque())
+        elif cursor in self.sent[0]:
             return
         self._remember(cursor)
         thread_id = frames.thread_id_of(envelope)
@@ -215,9 +240,22 @@ class InboxConsumer(AsyncWebsocketConsumer):
         elif thread_id in self.hidden and cursor > self.hidden[thread_id]:
             del self.hidden[thread_id]
         self.high = max(self.high, cursor)
-        await self.send_frame(frames.frame_for(envelope, self.person))
+        if cache is None:
+            await self.send_frame(frames.frame_for(envelope, self.person))
+        else:
+            # Tabs of one user with the same facts get the same bytes: encode them once.
+            person = self.person
+            await self._send_encoded(cache.get((person, self.codec.name), lambda: self.codec.encode(
+                frames.frame_for(envelope, person))))
         if with_badge:
             await self._badge(frames.badge_of(envelope, self.person), cursor)
+
+    def _remember(self, cursor):
+        cursors, order = self.sent
+        cursors.add(cursor)
+        order.append(cursor)
+        if len(order) > SENT_MEMORY:
+            cursors.discard(order.popleft())
 
     async def _badge(self, unread, as_of, *, cursor=None):
         # Badges are absolute and may overtake each other across processes: keep the newest.
@@ -236,7 +274,8 @@ class InboxConsumer(AsyncWebsocketConsumer):
         if fresh is None:
             return await self.close(NOT_ALLOWED)
         self.person = fresh.person
-        await self._join(groups_for(fresh.person))
+        self.refreshed_at = time.monotonic()
+        await self.hub.regroup(self, groups_for(fresh.person))
         at = cursor if cursor is not None else self.high
         for thread_id in fresh.lost:
             self.hidden[thread_id] = max(at, fresh.head)
@@ -249,59 +288,17 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self.badge_cursor = max(self.badge_cursor, fresh.head)
         await self._badge(fresh.badge, self.badge_cursor, cursor=at)
 
-    async def _join(self, wanted):
-        wanted = set(wanted)
-        for group in set(self.groups) - wanted:
-            await _twice(self.channel_layer.group_discard, group, self.channel_name)
-        for group in wanted - set(self.groups):
-            await _twice(self.channel_layer.group_add, group, self.channel_name)
-        self.groups = sorted(wanted)
-
-    async def _watch(self):
-        """Close when the session ends (expiry, sign-out elsewhere, password change); reread the
-        user's facts now and then in case a push was lost; keep group membership from expiring."""
-        regrouped = reloaded = time.monotonic()
-        # Spread the checks of many sockets opened together (a restart) over the interval.
-        await asyncio.sleep(random.uniform(0, SESSION_CHECK_SECONDS))
-        while not self.closed:
-            await asyncio.sleep(SESSION_CHECK_SECONDS)
-            try:
-                if not await self._session_stands():
-                    return await self.close(SIGNED_OUT)
-                if time.monotonic() - reloaded > PERSON_REFRESH_SECONDS:
-                    reloaded = time.monotonic()
-                    await self.reload(None)
-                if time.monotonic() - regrouped > GROUP_REFRESH_SECONDS:
-                    regrouped = time.monotonic()
-                    for group in self.groups:
-                        await self.channel_layer.group_add(group, self.channel_name)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("socket check failed; trying again later")
-
-    async def _session_stands(self) -> bool:
-        session = self.scope.get("session")
-        key = getattr(session, "session_key", None)
-        if key is None:
-            return False
-        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
-        user = await get_user({"session": store})
-        return user.is_authenticated and user.pk == self.user_id and user.is_active
-
-    def _remember(self, cursor):
-        self.sent.add(cursor)
-        if len(self.sent) > 2 * _SENT_MEMORY:
-            self.sent = set(sorted(self.sent)[-_SENT_MEMORY:])
-
     async def send_frame(self, obj):
+        if not self.closed:
+            await self._send_encoded(self.codec.encode(obj))
+
+    async def _send_encoded(self, data):
         if self.closed:
             return
-        data = self.codec.encode(obj)
         if self.codec.binary:
-            await self.send(bytes_data=data)
+            await self.base_send({"type": "websocket.send", "bytes": data})
         else:
-            await self.send(text_data=data)
+            await self.base_send({"type": "websocket.send", "text": data})
 
     async def send_error(self, code: str):
         await self.send_frame({"type": "error", "code": code})

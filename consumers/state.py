@@ -1,6 +1,13 @@
-"""The database reads a socket needs for itself: its user's Person, hello, and a reload."""
+"""The database reads a socket needs for itself: its user's Person, hello, and a reload; and
+for the hub's sweep, the same for many sockets at once (sessions, Persons)."""
 
 from dataclasses import dataclass
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from rules import Person
 from server.badges import badge_for
@@ -33,6 +40,48 @@ def load_person(user_id: int) -> Person | None:
     if person is None or (person.is_client and not user.practice.portal_enabled):
         return None
     return person
+
+
+def greeting(user_id: int) -> tuple[Person, dict] | None:
+    """The user's Person and their hello, in one visit to the database; None as `load_person`."""
+    user = User.objects.select_related("practice").filter(pk=user_id, is_active=True).first()
+    person = person_for(user)
+    if person is None or (person.is_client and not user.practice.portal_enabled):
+        return None
+    return person, hello(user, person)
+
+
+def load_people(user_ids) -> dict:
+    """{user id: their Person, or None} for the hub's periodic reread."""
+    return {user_id: load_person(user_id) for user_id in user_ids}
+
+
+def standing_sessions(pairs) -> set:
+    """Those (session key, user id) pairs whose session still signs that user in: not expired,
+    the user active, the password unchanged since — what `django.contrib.auth.get_user` checks,
+    for many sockets in two queries."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = {key for key, _ in pairs if key}
+    rows = (store.get_model_class().objects
+            .filter(session_key__in=keys, expire_date__gt=timezone.now())
+            .values_list("session_key", "session_data"))
+    signed_in = {}
+    for key, data in rows:
+        session = store().decode(data)
+        if session.get(BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS:
+            signed_in[key] = (str(session.get(SESSION_KEY)), session.get(HASH_SESSION_KEY) or "")
+    users = {str(user.pk): user for user in User.objects.filter(
+        pk__in={uid for uid, _ in signed_in.values() if uid.isdigit()}, is_active=True)}
+    standing = set()
+    for key, user_id in pairs:
+        uid, session_hash = signed_in.get(key, (None, ""))
+        user = users.get(uid)
+        if user is None or uid != str(user_id) or not session_hash:
+            continue
+        hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+        if any(constant_time_compare(session_hash, h) for h in hashes):
+            standing.add((key, user_id))
+    return standing
 
 
 def hello(user, person: Person) -> dict:

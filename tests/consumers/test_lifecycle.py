@@ -5,7 +5,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
 
-from consumers import inbox
+from consumers import hub
 from server.models import User
 from tests.consumers.helpers import Api, open_socket, session_cookie
 
@@ -30,7 +30,7 @@ async def test_signing_out_closes_the_users_sockets(world):
 
 
 async def test_an_ended_session_closes_the_socket(world, monkeypatch):
-    monkeypatch.setattr(inbox, "SESSION_CHECK_SECONDS", 0.05)
+    monkeypatch.setattr(hub, "SESSION_CHECK_SECONDS", 0.05)
     cookie = await database_sync_to_async(session_cookie)(world.sam)
     sock = await open_socket(world.sam, cookie=cookie)
     other = await open_socket(world.admin)
@@ -76,8 +76,8 @@ async def test_a_lost_access_push_is_made_up_by_the_periodic_reload(world, monke
 
     from server.models import StaffRole
 
-    monkeypatch.setattr(inbox, "SESSION_CHECK_SECONDS", 0.05)
-    monkeypatch.setattr(inbox, "PERSON_REFRESH_SECONDS", 0.1)
+    monkeypatch.setattr(hub, "SESSION_CHECK_SECONDS", 0.05)
+    monkeypatch.setattr(hub, "PERSON_REFRESH_SECONDS", 0.1)
     dana = await Api.as_user(world.dana.user)
     thread_id = (await dana.start("administrative"))["thread"]["id"]
     sam = await open_socket(world.sam)

@@ -1,0 +1,287 @@
+"""The process's one listener on the channel layer, and the fan-out to the sockets it holds.
+
+Sockets take no channel of their own. Each process (each event loop) has one `Hub`: it holds one
+channel, joins each group its sockets need once (`rules.groups`), receives every envelope once —
+decoded once, whatever the number of sockets — and hands it to the local sockets of the
+envelope's viewers, with a `FrameCache` so each distinct frame is encoded once. Every socket
+still re-checks access against its own, current Person before it forwards anything
+(`InboxConsumer.take`).
+
+It also does for all of its sockets at once what each would otherwise do on a timer of its own:
+check their sessions (one query per sweep), reread their users' facts now and then in case an
+"access changed" push was lost, and renew group membership.
+"""
+
+import asyncio
+import logging
+import time
+import weakref
+from collections import defaultdict, deque
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from consumers import state
+from server import events
+
+log = logging.getLogger(__name__)
+
+# How often the sweep checks sessions, and how old a user's facts may grow before it rereads them
+# (a dropped "access changed" push must not leave a socket on stale facts for long).
+SESSION_CHECK_SECONDS = getattr(settings, "CAIRN_WS_SESSION_CHECK_SECONDS", 60)
+PERSON_REFRESH_SECONDS = getattr(settings, "CAIRN_WS_PERSON_REFRESH_SECONDS", 300)
+# Channel layers forget a group member after a day; the hub renews its groups well before.
+GROUP_REFRESH_SECONDS = 3600
+# The hub sends itself a canary through the layer this often. One that cannot be sent, or does
+# not come back within two periods, means the process stopped hearing the layer (Redis down or
+# restarting): once canaries come back, every socket catches up on what it missed.
+CANARY_SECONDS = 2
+# How many recent cursors the hub remembers to drop an envelope it already handed out (a thread
+# event is sent to two groups, and a process may be in both).
+_RECENT = 4096
+
+# What a socket is asked to do.
+DELIVER = "deliver"   # an envelope to forward, if the socket's Person may see it
+RELOAD = "reload"     # reread the user's facts (an access change, or a recheck)
+CLOSE = "close"       # close with the given code (None: the session ended)
+CATCH_UP = "catch_up"  # replay what the log holds since the last envelope forwarded
+
+_EVENT_TYPES = frozenset({
+    events.MESSAGE_CREATED, events.MESSAGE_DELETED, events.MESSAGE_READ_STATE,
+    events.RECEIPT_SEEN, events.THREAD_CREATED, events.THREAD_UPDATED, events.THREAD_REMOVED})
+
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
+
+
+def hub():
+    """The running event loop's hub on the current channel layer (None without a layer)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return None
+    loop = asyncio.get_running_loop()
+    current = _hubs.get(loop)
+    if current is None or current.layer is not layer:
+        if current is not None:
+            current.stop()
+        current = _hubs[loop] = Hub(layer)
+    return current
+
+
+class FrameCache:
+    """Encoded frames of one envelope, shared by the sockets that get the same bytes (the tabs
+    of one user, on one codec, with the same facts)."""
+
+    def __init__(self):
+        self.encoded = {}
+
+    def get(self, key, build):
+        data = self.encoded.get(key)
+        if data is None:
+            data = self.encoded[key] = build()
+        return data
+
+
+class Hub:
+    def __init__(self, layer):
+        self.layer = layer
+        self.channel = None
+        self.users = defaultdict(set)    # user id -> that user's local sockets
+        self.members = defaultdict(set)  # group -> local sockets in it
+        self.joins = {}                  # group -> the task that made this process a member
+        self.recent, self.recent_order = set(), deque()
+        self.tasks = []
+        self.starting = None
+        self.heard, self.deaf = time.monotonic(), False
+
+    # --- sockets come and go -----------------------------------------------------------------
+
+    def hears(self, groups) -> bool:
+        """Whether this process already hears every one of `groups`."""
+        return all(group in self.joins and self.joins[group].done()
+                   and not self.joins[group].exception() for group in groups)
+
+    async def attach(self, socket, groups) -> None:
+        """Hand `socket` the envelopes of `groups`; returns once this process hears them all."""
+        await self._start()
+        self.users[socket.user_id].add(socket)
+        await self.regroup(socket, groups)
+
+    async def regroup(self, socket, groups) -> None:
+        wanted, had = frozenset(groups), socket.joined
+        for group in had - wanted:
+            self.members[group].discard(socket)
+        for group in wanted - had:
+            self.members[group].add(socket)
+        socket.joined = wanted
+        await asyncio.gather(*(self._join(group) for group in wanted))
+
+    def detach(self, socket) -> None:
+        self.users[socket.user_id].discard(socket)
+        if not self.users[socket.user_id]:
+            del self.users[socket.user_id]
+        for group in socket.joined:
+            self.members[group].discard(socket)
+
+    async def _join(self, group) -> None:
+        task = self.joins.get(group)
+        if task is None or (task.done() and task.exception()):
+            task = self.joins[group] = asyncio.ensure_future(self._group_add(group))
+        await asyncio.shield(task)
+
+    async def _group_add(self, group) -> None:
+        try:
+            await self.layer.group_add(group, self.channel)
+        except Exception:
+            # A pooled Redis connection that outlived a Redis restart fails once, then is replaced.
+            log.warning("joining %s failed; retrying once", group, exc_info=True)
+            await self.layer.group_add(group, self.channel)
+
+    async def _start(self) -> None:
+        if self.starting is None:
+            self.starting = asyncio.ensure_future(self._open())
+        await asyncio.shield(self.starting)
+
+    async def _open(self) -> None:
+        self.channel = await self.layer.new_channel()
+        self.tasks = [asyncio.ensure_future(self._listen()), asyncio.ensure_future(self._sweep()),
+                      asyncio.ensure_future(self._canaries())]
+
+    def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+
+    # --- the layer's messages ----------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("receiving from the channel layer failed; retrying")
+                await asyncio.sleep(1)
+                continue
+            try:
+                await self.dispatch(message)
+            except Exception:
+                log.exception("fan-out of a %r message failed", message.get("type"))
+
+    async def dispatch(self, message) -> None:
+        kind = message.get("type", "")
+        if kind == "cairn.canary":
+            await self._heard()
+        elif kind == "cairn.recheck":
+            for socket in list(self.members.get(message.get("group"), ())):
+                await socket.take(RELOAD, None)
+        elif kind == "cairn.close":
+            for socket in list(self.members.get(message.get("group"), ())):
+                await socket.take(CLOSE, message.get("code"))
+        elif kind == events.ACCESS_CHANGED:
+            if self._seen(message["cursor"]):
+                return
+            for socket in list(self.users.get(message.get("user_id"), ())):
+                await socket.take(RELOAD, message["cursor"])
+        elif kind in _EVENT_TYPES:
+            if self._seen(message["cursor"]):
+                return
+            cache = FrameCache()
+            for user_id in message.get("viewers", ()):
+                for socket in list(self.users.get(user_id, ())):
+                    await socket.take(DELIVER, message, cache)
+        else:
+            # A type this version does not know (a newer process sent it) is skipped.
+            log.warning("skipping unknown layer message %r", kind)
+
+    def _seen(self, cursor) -> bool:
+        if cursor in self.recent:
+            return True
+        self.recent.add(cursor)
+        self.recent_order.append(cursor)
+        if len(self.recent_order) > _RECENT:
+            self.recent.discard(self.recent_order.popleft())
+        return False
+
+    # --- hearing the layer --------------------------------------------------------------------
+
+    async def _canaries(self) -> None:
+        while True:
+            await asyncio.sleep(CANARY_SECONDS)
+            if time.monotonic() - self.heard > 2 * CANARY_SECONDS:
+                self._went_deaf("no canary came back")
+            try:
+                await self.layer.send(self.channel, {"type": "cairn.canary"})
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self._went_deaf(f"the canary could not be sent ({error!r})")
+
+    def _went_deaf(self, why: str) -> None:
+        if not self.deaf:
+            log.warning("not hearing the channel layer: %s", why)
+        self.deaf = True
+
+    async def _heard(self) -> None:
+        self.heard = time.monotonic()
+        if self.deaf:
+            self.deaf = False
+            log.warning("hearing the channel layer again; sockets catch up from the log")
+            for socket in self._sockets():
+                await socket.take(CATCH_UP, None)
+
+    # --- the sweep ---------------------------------------------------------------------------
+
+    async def _sweep(self) -> None:
+        """Now and then, for every local socket at once: close those whose session ended (expiry,
+        sign-out elsewhere, password change), reload those whose user's facts changed unseen,
+        and keep the process's groups from expiring (dropping those no socket needs)."""
+        regrouped = time.monotonic()
+        while True:
+            await asyncio.sleep(SESSION_CHECK_SECONDS)
+            try:
+                await self._check_sessions()
+                await self._refresh_people()
+                if time.monotonic() - regrouped > GROUP_REFRESH_SECONDS:
+                    regrouped = time.monotonic()
+                    await self._renew_groups()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("socket sweep failed; trying again later")
+
+    def _sockets(self) -> list:
+        return [socket for sockets in list(self.users.values()) for socket in sockets]
+
+    async def _check_sessions(self) -> None:
+        sockets = self._sockets()
+        if not sockets:
+            return
+        standing = await database_sync_to_async(state.standing_sessions)(
+            {(socket.session_key, socket.user_id) for socket in sockets})
+        for socket in sockets:
+            if (socket.session_key, socket.user_id) not in standing:
+                await socket.take(CLOSE, None)  # the socket's "signed out"
+
+    async def _refresh_people(self) -> None:
+        now = time.monotonic()
+        due = [socket for socket in self._sockets()
+               if now - socket.refreshed_at > PERSON_REFRESH_SECONDS]
+        if not due:
+            return
+        people = await database_sync_to_async(state.load_people)({s.user_id for s in due})
+        for socket in due:
+            socket.refreshed_at = now
+            if people.get(socket.user_id) != socket.person:
+                await socket.take(RELOAD, None)
+
+    async def _renew_groups(self) -> None:
+        for group in list(self.joins):
+            if self.members.get(group):
+                await self.layer.group_add(group, self.channel)
+            else:
+                self.members.pop(group, None)
+                del self.joins[group]
+                await self.layer.group_discard(group, self.channel)
+                if self.members.get(group):  # a socket joined it meanwhile
+                    await self._join(group)

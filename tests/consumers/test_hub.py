@@ -1,0 +1,108 @@
+"""The process's hub: one layer message per process and event, one encoding per user, sessions
+checked in one sweep, and sockets that catch up after their process could not hear the layer."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from consumers import codec, hub, state
+from server.models import User
+from tests.consumers.helpers import Api, open_socket, session_cookie, types
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_one_layer_message_per_group_reaches_every_socket_of_the_process(world, monkeypatch):
+    layer = get_channel_layer()
+    received = []
+    real = layer.receive
+
+    async def counting(channel):
+        message = await real(channel)
+        received.append(message.get("type"))
+        return message
+
+    monkeypatch.setattr(layer, "receive", counting)
+    sockets = [await open_socket(u) for u in (world.sam, world.sam, world.sam, world.admin,
+                                              world.cleo, world.sue, world.cara)]
+    dana = await Api.as_user(world.dana.user)
+    await dana.start("administrative", body="hi")
+    for sock in sockets:
+        assert "message.created" in types(await sock.frames())
+    # The thread's two groups (audience and client), whatever the number of sockets.
+    assert received.count("message.created") <= 2
+
+
+async def test_the_tabs_of_one_user_share_one_encoded_frame(world, monkeypatch):
+    encoded = []
+    real = codec.JsonCodec.encode
+
+    def counting(self, obj):
+        encoded.append(obj["type"])
+        return real(self, obj)
+
+    tabs = [await open_socket(world.sam) for _ in range(5)]
+    admin = await open_socket(world.admin)
+    monkeypatch.setattr(codec.JsonCodec, "encode", counting)
+    await (await Api.as_user(world.dana.user)).start("administrative", body="hi")
+    frames = [await tab.frames() for tab in tabs]
+    assert all(f == frames[0] for f in frames) and "message.created" in types(frames[0])
+    assert "message.created" in types(await admin.frames())
+    # sam's five tabs and the admin: two encodings, not six.
+    assert encoded.count("message.created") == 2
+
+
+async def test_a_process_that_could_not_hear_the_layer_catches_its_sockets_up(world, monkeypatch):
+    monkeypatch.setattr(hub, "CANARY_SECONDS", 0.05)
+    sam = await open_socket(world.sam)
+    layer = get_channel_layer()
+    real_send, real_group_send = layer.send, layer.group_send
+
+    async def down(*args):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(layer, "send", down)
+    monkeypatch.setattr(layer, "group_send", down)
+    await asyncio.sleep(0.2)  # a canary fails: the hub knows it is deaf
+    created = await (await Api.as_user(world.dana.user)).start("administrative", body="lost?")
+    assert await sam.frames() == []
+    monkeypatch.setattr(layer, "send", real_send)
+    monkeypatch.setattr(layer, "group_send", real_group_send)
+    got = await sam.frames(quiet=0.5)
+    assert types(got) == ["thread.created", "message.created", "badge"]
+    assert got[1]["message"]["id"] == created["message"]["id"]
+
+
+async def test_a_password_change_ends_the_socket_at_the_next_sweep(world, monkeypatch):
+    monkeypatch.setattr(hub, "SESSION_CHECK_SECONDS", 0.05)
+    sam = await open_socket(world.sam)
+    admin = await open_socket(world.admin)
+
+    def change_password():
+        user = User.objects.get(pk=world.sam.pk)
+        user.set_password("a whole new secret")
+        user.save()
+
+    await database_sync_to_async(change_password)()
+    assert (await sam.io.receive_output(1)) == {"type": "websocket.close", "code": 4001}
+    assert await admin.frames(quiet=0.2) == []
+
+
+def test_standing_sessions_checks_many_sockets_in_two_queries(world, django_assert_max_num_queries):
+    sam, admin, cleo, dana = (session_cookie(u) for u in (world.sam, world.admin, world.cleo,
+                                                           world.dana.user))
+    Session.objects.filter(session_key=admin).update(expire_date=timezone.now() - timedelta(1))
+    Session.objects.filter(session_key=cleo).delete()
+    User.objects.filter(pk=world.dana.user.pk).update(is_active=False)
+    pairs = {(sam, world.sam.pk), (admin, world.admin.pk), (cleo, world.cleo.pk),
+             (dana, world.dana.user.pk), (sam, world.admin.pk), (None, world.bill.pk)}
+    with django_assert_max_num_queries(2):
+        standing = state.standing_sessions(pairs)
+    # Only sam's own, live session stands: not an expired, deleted or deactivated one, nor
+    # sam's session presented for someone else.
+    assert standing == {(sam, world.sam.pk)}
