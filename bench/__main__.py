@@ -25,12 +25,12 @@ CONTESTANTS = ("C1", "C2", "C3", "C3b", "C3m")
 MODES = {
     "quick": {
         "reps": 1, "contestants": ("C1", "C2", "C3"),
-        "w1_sizes": [100], "w1_idle_seconds": 1, "w1_open_budget": 20, "w1_procs": 1,
+        "w1_sizes": [50], "w1_idle_seconds": 1, "w1_open_budget": 20, "w1_procs": 1,
         "w1_settle_limit": 15, "w1_settle_window": 0.5,
-        "w2_sizes": [100], "w2_latency_messages": 5, "w2_saturation_deliveries": 1000,
+        "w2_sizes": [50], "w2_latency_messages": 5, "w2_saturation_deliveries": 1000,
         "w3_practices": 2, "w3_clients": 3, "w3_rates": [5], "w3_step_seconds": 2,
-        "w4_size": 20, "w4_messages": 3,
-        "w5_small": (1, 100, 10), "w5_large": (2, 500, 10), "w5_requests": 10, "w5_chunk": 10,
+        "w4_size": 50, "w4_messages": 3,
+        "w5_small": (1, 100, 10), "w5_large": (2, 500, 10), "w5_requests": 5, "w5_chunk": 5,
         "w5_large_db": "quick_large", "w5_small_db": "quick_small",
     },
     "full": {

@@ -3,7 +3,7 @@
 import asyncio
 import time
 
-from bench import private_redis
+from bench import private_redis, procs
 from bench.stats import ms, percentile
 
 
@@ -16,7 +16,7 @@ async def cross(contestant, size: int, config: dict, log) -> dict:
     contestant.prepare(size)
     private_redis.flush()
     first, second = contestant.server(size), contestant.server(size)
-    with first, second:
+    with procs.running([first, second]):
         contestant.port = first.port
         pool = sockets.Pool(contestant)
         await pool.open(size, max(120.0, config["w1_open_budget"]), ports=[first.port, second.port],

@@ -120,9 +120,7 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
     servers = [contestant.server(size) for _ in range(nprocs)]
     ports = [s.port for s in servers]
     shards = []
-    with contextlib.ExitStack() as stack:
-        for server in servers:
-            stack.enter_context(server)
+    with procs.running(servers):
         try:
             cuts = [size * k // nprocs for k in range(nprocs + 1)]
             # Each shard keeps OPEN_CONCURRENCY handshakes in flight, as one client did before:

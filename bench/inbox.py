@@ -7,7 +7,7 @@ import time
 from bench import databases
 from bench.cairn import cairn_server
 from bench.httpclient import Connection
-from bench.procs import HOST
+from bench.procs import HOST, running
 from bench.stats import ms, percentile, ratio
 
 PAGE = 20  # every list request asks for one page of this size
@@ -83,8 +83,8 @@ async def _measure(port, session, paths, n, offset):
 async def run(small_seed, big_seed, *, small_name, big_name, requests, chunk, log) -> dict:
     """Serve both databases and alternate the requests between them."""
     results = []
-    with cairn_server(small_name, layer="memory") as small_srv, \
-            cairn_server(big_name, layer="memory") as big_srv:
+    with running([cairn_server(small_name, layer="memory"),
+                  cairn_server(big_name, layer="memory")]) as (small_srv, big_srv):
         targets = [("small", small_srv.port, small_seed), ("large", big_srv.port, big_seed)]
         kinds = [(name, role, [requests_for(seed)[k][2] for _, _, seed in targets])
                  for k, (name, role, _) in enumerate(requests_for(small_seed))]

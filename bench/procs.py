@@ -1,6 +1,7 @@
 """Starting and stopping the servers under test, and reading what they cost: CPU time, resident
 memory, kernel socket memory. Everything listens on loopback only."""
 
+import contextlib
 import os
 import resource
 import shutil
@@ -58,9 +59,16 @@ class Server:
         self.proc = None
 
     def start(self, timeout: float = 60.0) -> "Server":
+        self.launch()
+        return self.wait_ready(timeout)
+
+    def launch(self) -> None:
         self.proc = subprocess.Popen(self.argv, cwd=REPO, env=self.env, stdout=self.log,
                                      stderr=subprocess.STDOUT, preexec_fn=raise_open_files,
                                      start_new_session=True)
+
+    def wait_ready(self, timeout: float = 60.0) -> "Server":
+        """Wait until the launched server listens (and start py-spy on it with --profile)."""
         try:
             wait_for_port(self.port, self.proc, timeout)
         except Exception:
@@ -126,6 +134,19 @@ class Server:
             os.unlink(self.log.name)
         except OSError:
             pass
+
+
+@contextlib.contextmanager
+def running(servers):
+    """Start `servers` side by side (all launched before any is waited for: each takes seconds
+    to import Django or daphne) and stop them all on exit."""
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            stack.push(server.__exit__)
+            server.launch()
+        for server in servers:
+            server.wait_ready()
+        yield servers
 
 
 def cpu_seconds(pid: int) -> float:
