@@ -69,10 +69,14 @@ class Shard:
             procs.PYTHON, "-m", "bench.idle", cwd=procs.REPO, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, limit=1 << 22, start_new_session=True)
         shard = cls(proc)
-        await shard.send({"contestant": contestant.name, "state": contestant.shard_state(),
-                          "first": first, "count": count, "ports": ports, "budget": budget,
-                          "concurrency": concurrency})
-        await shard.expect("ready")
+        try:
+            await shard.send({"contestant": contestant.name, "state": contestant.shard_state(),
+                              "first": first, "count": count, "ports": ports, "budget": budget,
+                              "concurrency": concurrency})
+            await shard.expect("ready")
+        except BaseException:
+            await shard.stop(politely=False)
+            raise
         return shard
 
     async def send(self, message) -> None:
@@ -94,8 +98,10 @@ class Shard:
         await self.send(step)
         return await self.expect(step, timeout)
 
-    async def stop(self) -> None:
-        if self.proc.returncode is None:
+    async def stop(self, *, politely: bool = True) -> None:
+        """Let the shard close its sockets and exit; kill it if it does not (or, when not
+        `politely`, at once: it reads no command while it is still opening)."""
+        if politely and self.proc.returncode is None:
             with contextlib.suppress(Exception):
                 await self.ask("closed", 150)
         with contextlib.suppress(ProcessLookupError):
@@ -148,8 +154,12 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
             await asyncio.sleep(config["w1_idle_seconds"])
             cpu1, elapsed = [s.cpu_seconds() for s in servers], time.perf_counter() - t0
             holding = await asyncio.gather(*(shard.ask("held") for shard in shards))
-        finally:
-            await asyncio.gather(*(shard.stop() for shard in shards), return_exceptions=True)
+        except BaseException:
+            # Interrupted (SIGTERM, Ctrl-C) or broken: do not wait for the shards to finish.
+            await asyncio.gather(*(shard.stop(politely=False) for shard in shards),
+                                 return_exceptions=True)
+            raise
+        await asyncio.gather(*(shard.stop() for shard in shards), return_exceptions=True)
     started = min(o["started"] for o in opening)
     seconds = max(o["started"] + o["seconds"] for o in opening) - started
     held_by_port, dropped = {}, {}
