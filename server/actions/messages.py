@@ -11,15 +11,21 @@ from server.serialize import message_dict, thread_dict
 
 
 def do_send_message(person, author, thread, body, *, client_msg_id=None,
-                    mark_thread_read=True) -> Message:
-    """Write `body` into `thread` as `author`; everyone else who sees it gets it unread."""
-    now = timezone.now()
+                    mark_thread_read=True, first=False) -> Message:
+    """Write `body` into `thread` as `author`; everyone else who sees it gets it unread.
+
+    `first`: the opening message of a thread created in this transaction (`do_start_thread`),
+    dated at its `last_message_at`; nobody has archived, read or been emailed about that thread
+    yet, so there is nothing to undo for them.
+    """
+    now = thread.last_message_at if first else timezone.now()
     message = Message.objects.create(thread=thread, author=author, author_kind=person.kind,
                                      body=body, created_at=now, client_msg_id=client_msg_id)
-    thread.last_message_at = now
-    thread.save(update_fields=["last_message_at"])
-    # A new message brings the thread back out of everyone's archive.
-    ArchiveMark.objects.filter(thread=thread).delete()
+    if not first:
+        thread.last_message_at = now
+        thread.save(update_fields=["last_message_at"])
+        # A new message brings the thread back out of everyone's archive.
+        ArchiveMark.objects.filter(thread=thread).delete()
 
     staff = [p for p in staff_viewers(thread) if p.user_id != author.pk]
     client = client_viewer(thread)
@@ -33,7 +39,8 @@ def do_send_message(person, author, thread, body, *, client_msg_id=None,
                   {"thread": thread_dict(thread), "message": message_dict(message, unread=True)},
                   thread=thread)
     notify.message_sent(thread, message, staff, client)
-    if mark_thread_read:
+    # The author holds no unread mark of their own messages: only earlier ones can be read.
+    if mark_thread_read and not first:
         marks.do_mark_read(person, thread)
     return message
 

@@ -18,13 +18,14 @@ def do_start_thread(person, author, client, audience, topic, subject, body, *,
     """Open a thread with its first message. Returns (thread, message, invitation) where
     invitation is None, {"status": "sent"} or {"status": "no_email"} (client without account)."""
     now = timezone.now()
-    thread = Thread.objects.create(practice_id=client.practice_id, client=client,
+    # The client's practice object, not just its id: the email notices need its name.
+    thread = Thread.objects.create(practice=client.practice, client=client,
                                    audience=audience, topic=topic, subject=subject,
                                    created_by=author, created_at=now, last_message_at=now)
     events.record(thread.practice_id, events.THREAD_CREATED, {"thread": thread_dict(thread)},
                   thread=thread)
     message = do_send_message(person, author, thread, body, client_msg_id=client_msg_id,
-                              mark_thread_read=mark_thread_read)
+                              mark_thread_read=mark_thread_read, first=True)
     invitation = invite_if_needed(client, author) if person.is_staff else None
     return thread, message, invitation
 

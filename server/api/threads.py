@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from ninja import Router, Status
 
-from rules import can_delete_thread, can_see_client, can_start_thread
+from rules import can_delete_message, can_delete_thread, can_see_client, can_start_thread
 from server import events, notify, ratelimit
 from server.access import access_thread
 from server.actions import marks
@@ -27,7 +27,7 @@ from server.errors import ApiError, forbidden, invalid, not_found
 from server.export import thread_pdf
 from server.facts import message_facts, thread_facts
 from server.models import ArchiveMark, Client, Message, Thread, UnreadMark, User
-from server.serialize import messages_for, thread_dict, thread_for
+from server.serialize import message_dict, messages_for, thread_dict, thread_for
 from server.validation import (clean_audience, clean_body, clean_client_msg_id, clean_subject,
                                clean_topic)
 from server.visibility import visible_threads
@@ -142,17 +142,20 @@ def start_thread(request, payload: NewThreadIn):
             return Status(200, {"thread": thread_for(who, earlier.thread),
                                 "message": messages_for(who, earlier.thread, [earlier])[0],
                                 "invitation": None})
+        # No savepoint around the action: a duplicate client_msg_id ends the request, and with
+        # it the whole transaction, at once.
         try:
-            with transaction.atomic():
-                thread, message, invitation = do_start_thread(
-                    who, request.user, client, audience, topic, subject, body,
-                    client_msg_id=client_msg_id, mark_thread_read=payload.mark_thread_read)
+            thread, message, invitation = do_start_thread(
+                who, request.user, client, audience, topic, subject, body,
+                client_msg_id=client_msg_id, mark_thread_read=payload.mark_thread_read)
         except IntegrityError:
             raise ApiError(409, "client_msg_id_conflict", "client_msg_id is being used right now.")
         audit(request, "thread.created", thread_id=thread.pk, message_id=message.pk,
               client_id=client.pk)
-        return Status(201, {"thread": thread_for(who, thread),
-                            "message": messages_for(who, thread, [message])[0],
+        # The author's own new thread: nothing in it is unread for them, and nobody has had
+        # the time to archive it.
+        return Status(201, {"thread": thread_dict(thread),
+                            "message": _own_new_message(who, thread, message),
                             "invitation": invitation})
 
 
@@ -279,7 +282,8 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
     ratelimit.check_send(who.user_id)
     with events.writing(who.practice_id):
         thread = access_thread(who, thread_id, lock=True, live=True)
-        require_portal(request.user.practice)
+        # The caller's practice, read with the thread (the thread is seen only in its own).
+        require_portal(thread.practice)
         body = clean_body(payload.body)
         client_msg_id = clean_client_msg_id(payload.client_msg_id)
         earlier = _earlier_send(request.user, client_msg_id, body)
@@ -289,11 +293,11 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
                                "client_msg_id was already used in another thread.")
             events.push_pending_after_commit(who.practice_id)
             return Status(200, {"message": messages_for(who, thread, [earlier])[0]})
+        # No savepoint, as in start_thread.
         try:
-            with transaction.atomic():
-                message = do_send_message(who, request.user, thread, body,
-                                          client_msg_id=client_msg_id,
-                                          mark_thread_read=payload.mark_thread_read)
+            message = do_send_message(who, request.user, thread, body,
+                                      client_msg_id=client_msg_id,
+                                      mark_thread_read=payload.mark_thread_read)
         except IntegrityError:
             raise ApiError(409, "client_msg_id_conflict", "client_msg_id is being used right now.")
         invitation = None
@@ -301,5 +305,13 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
             invitation = invite_if_needed(thread.client, request.user)
         audit(request, "message.sent", thread_id=thread.pk, message_id=message.pk,
               client_id=thread.client_id)
-        return Status(201, {"message": messages_for(who, thread, [message])[0],
+        return Status(201, {"message": _own_new_message(who, thread, message),
                             "invitation": invitation})
+
+
+def _own_new_message(who, thread, message) -> dict:
+    """A message `who` has just written, as they see it: never unread for its author (the
+    action gives unread marks to everyone else), so no query for their marks."""
+    return message_dict(message, unread=False,
+                        can_delete=can_delete_message(who, thread_facts(thread),
+                                                      message_facts(message)))

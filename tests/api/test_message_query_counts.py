@@ -1,0 +1,93 @@
+"""Sending a message costs a fixed number of queries, whatever the size of the practice
+(docs/PERFORMANCE.md F5): measured in the test practice (7 staff, 1 portal client) and again after
+it grows to 19 staff and 11 portal clients — more viewers for every thread, more marks, more
+emails — the counts are equal and under a fixed bound.
+
+The counts cover the whole request as a browser makes it: the session, the caller, the action
+and, since the test commits for real, the fan-out that runs after commit inside the request."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from server.models import User
+from tests.api.helpers import reply, start
+from tests.factory import JsonClient, make_client, make_staff
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Measured on PostgreSQL (SQLite needs a couple fewer: no advisory lock on the event log). A
+# reply logs one event; a new thread (thread.created, message.created) and a reply that reads
+# earlier messages (message.created, message.read_state) log two, and each event's fan-out reads
+# its viewers and their badges. Before F4 and F5: 39 for a staff reply, 53 for a new thread (the
+# session write, a savepoint, the practice, the author's own marks, a new thread's no-op updates).
+BOUND_ONE_EVENT = 32
+BOUND_TWO_EVENTS = 40
+TWO_EVENTS = {"client reply after staff", "staff new thread", "client new thread"}
+
+
+def grow(world, staff=12, portal_clients=10):
+    """More staff who see the measured threads (by role, assignment and supervision) and more
+    portal clients; some staff want email for every audience."""
+    roles = (["scheduler"], ["biller"], ["clinician"], ["supervisor"], ["clinical_admin"],
+             ["practice_admin", "clinician"])
+    for i in range(staff):
+        user = make_staff(world.practice, f"extra{i}", roles[i % len(roles)])
+        if "clinician" in roles[i % len(roles)]:
+            world.dana.clinicians.add(user)
+            world.eli.clinicians.add(user)
+        if "supervisor" in roles[i % len(roles)]:
+            user.supervises.add(world.cleo)
+        if i % 2:
+            User.objects.filter(pk=user.pk).update(
+                email_audiences=["administrative", "billing", "clinical"])
+    for i in range(portal_clients):
+        make_client(world.practice, f"Client{i} Extra", username=f"client{i}",
+                    clinicians=[world.cleo])
+
+
+def cost(api, path, data, status=201) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        r = api.post(path, data)
+    assert r.status_code == status, r.content
+    return len(captured.captured_queries)
+
+
+def costs(world) -> dict:
+    """Queries per request for replies and new threads by staff and by the client, each measured
+    after a first message has queued the email notices (the steady state of a conversation)."""
+    cleo, dana = JsonClient(world.cleo), JsonClient(world.dana.user)
+    to_dana = start(cleo, "administrative", client=world.dana)["thread"]["id"]
+    to_eli = start(cleo, "clinical", client=world.eli)["thread"]["id"]  # no portal account
+    from_dana = start(dana, "clinical")["thread"]["id"]
+    for api, thread_id in ((cleo, to_dana), (cleo, to_eli), (dana, from_dana)):
+        reply(api, thread_id, "First")
+    found = {}
+    for name, api, thread_id in (("staff reply", cleo, to_dana),
+                                 ("staff reply, no portal account", cleo, to_eli),
+                                 ("client reply", dana, from_dana)):
+        found[name] = cost(api, f"/api/threads/{thread_id}/messages", {"body": "Measured"})
+        found[name + ", kept unread"] = cost(api, f"/api/threads/{thread_id}/messages",
+                                             {"body": "Measured", "mark_thread_read": False})
+    reply(cleo, from_dana)
+    found["client reply after staff"] = cost(dana, f"/api/threads/{from_dana}/messages",
+                                             {"body": "Measured"})
+    found["staff new thread"] = cost(cleo, "/api/threads", {
+        "client_id": world.dana.pk, "audience": "clinical", "subject": "S", "body": "B"})
+    found["client new thread"] = cost(dana, "/api/threads", {
+        "audience": "administrative", "subject": "S", "body": "B"})
+    return found
+
+
+def test_sending_costs_the_same_in_a_small_and_a_larger_practice(world, settings):
+    settings.SEND_LIMIT_PER_MINUTE = 1000
+    # Someone wants email in both practices, so both measure the same email path.
+    User.objects.filter(pk=world.cara.pk).update(
+        email_audiences=["administrative", "billing", "clinical"])
+    costs(world)  # warm up: content types, first emails
+    small = costs(world)
+    grow(world)
+    large = costs(world)
+    assert large == small
+    for name, queries in large.items():
+        assert queries <= (BOUND_TWO_EVENTS if name in TWO_EVENTS else BOUND_ONE_EVENT), large
