@@ -1,21 +1,29 @@
-"""The badge: unread, not deleted messages in threads the user sees — always from the database."""
+"""The badge: unread, not deleted messages in threads the user sees — always from the database.
+
+Every count here is driven by the user's unread marks (the `unread_user_thread` index) and tests
+each mark's thread with one primary-key probe (`sees_live_thread`), so it costs the same however
+many threads the practice holds (docs/PERFORMANCE.md, W5 and F6)."""
 
 from django.db.models import Count, Q
 
-from server.models import Thread, UnreadMark
-from server.visibility import visible_threads
+from server.models import UnreadMark
+from server.visibility import sees_live_thread
 
-_LIVE = Q(message__deleted_at__isnull=True, thread__deleted_at__isnull=True)
+_LIVE = Q(message__deleted_at__isnull=True)
 
 
 def _visible_marks(person) -> Q:
-    """`person`'s unread marks in the threads they see now."""
-    return Q(user_id=person.user_id,
-             thread__in=Thread.objects.filter(visible_threads(person)).values("pk"))
+    """`person`'s unread marks in the live threads they see now."""
+    return Q(user_id=person.user_id) & Q(sees_live_thread(person))
+
+
+def live_marks(person):
+    """`person`'s unread marks that count: live messages in live threads they see now."""
+    return UnreadMark.objects.filter(_LIVE, _visible_marks(person))
 
 
 def badge_for(person) -> int:
-    return UnreadMark.objects.filter(_LIVE, _visible_marks(person)).count()
+    return live_marks(person).count()
 
 
 def badges_for(persons) -> dict:
@@ -33,6 +41,6 @@ def badges_for(persons) -> dict:
 
 def unread_by_thread(person, thread_ids) -> dict:
     """{thread_id: unread count} for `person` over `thread_ids`."""
-    rows = (UnreadMark.objects.filter(_LIVE, _visible_marks(person), thread_id__in=thread_ids)
+    rows = (live_marks(person).filter(thread_id__in=thread_ids)
             .values("thread_id").annotate(n=Count("id")))
     return {row["thread_id"]: row["n"] for row in rows}

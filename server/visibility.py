@@ -1,10 +1,11 @@
 """The visibility rule as SQL filters, for lists and counts. Must agree with `rules.can_view`
 (tests/rules/test_sql_agrees.py checks it over the whole matrix)."""
 
-from django.db.models import Q
+from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, Value, When
 
 from rules import Person
 from rules.roles import audiences_by_role
+from server.models import Thread
 
 
 def visible_threads(person: Person) -> Q:
@@ -17,6 +18,19 @@ def visible_threads(person: Person) -> Q:
     if related:
         seen |= Q(client_id__in=sorted(related))
     return Q(practice_id=person.practice_id) & seen
+
+
+def sees_live_thread(person: Person) -> Subquery:
+    """A filter on rows with a `thread_id` (unread marks): that thread is not deleted and `person`
+    sees it. A scalar subquery, on purpose: the planner runs it once per outer row (one
+    primary-key probe), whereas a join, IN or EXISTS lets it hash every thread of the practice
+    to meet a user's few marks (docs/PERFORMANCE.md, F6)."""
+    # CASE, not the bare condition: a person who sees nothing makes it an empty IN, which
+    # Django writes as a constant 0 that PostgreSQL refuses as a boolean.
+    test = Case(When(visible_threads(person) & Q(deleted_at__isnull=True), then=Value(True)),
+                default=Value(False), output_field=BooleanField())
+    return Subquery(Thread.objects.filter(pk=OuterRef("thread_id")).values(seen=test),
+                    output_field=BooleanField())
 
 
 def visible_clients(person: Person) -> Q:

@@ -4,7 +4,6 @@ from typing import Optional
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from ninja import Router, Status
 
@@ -26,11 +25,11 @@ from server.badges import unread_by_thread
 from server.errors import ApiError, forbidden, invalid, not_found
 from server.export import thread_pdf
 from server.facts import message_facts, thread_facts
-from server.models import ArchiveMark, Client, Message, Thread, UnreadMark, User
+from server.listing import thread_page
+from server.models import Client, Message, User
 from server.serialize import message_dict, messages_for, thread_dict, thread_for
 from server.validation import (clean_audience, clean_body, clean_client_msg_id, clean_subject,
                                clean_topic)
-from server.visibility import visible_threads
 
 router = Router(tags=["threads"], auth=signed_in)
 
@@ -59,31 +58,14 @@ def list_threads(request, client: Optional[str] = None, audience: Optional[str] 
     if state not in STATES or (state == "deleted" and not who.is_staff):
         raise invalid("invalid_state", f"state must be one of {', '.join(STATES)}.", field="state")
     size = paging.limit_of(limit, settings.THREAD_PAGE_DEFAULT, settings.THREAD_PAGE_MAX)
-    threads = Thread.objects.filter(visible_threads(who)).select_related("client", "topic")
+    filters = {}
     if client is not None:
-        threads = threads.filter(client_id=_int_param(client, "client"))
+        filters["client_id"] = _int_param(client, "client")
     if audience is not None:
-        threads = threads.filter(audience=clean_audience(audience))
+        filters["audience"] = clean_audience(audience)
     if topic is not None:
-        threads = threads.filter(topic_id=_int_param(topic, "topic"))
-    archived = ArchiveMark.objects.filter(thread=OuterRef("pk"), user_id=who.user_id)
-    if state == "deleted":
-        threads = threads.filter(Q(deleted_at__isnull=False) | Exists(
-            Message.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=False)))
-    else:
-        threads = threads.filter(deleted_at__isnull=True)
-    if state == "inbox":
-        threads = threads.filter(~Exists(archived))
-    if state == "unread":
-        threads = threads.filter(Exists(UnreadMark.objects.filter(
-            thread=OuterRef("pk"), user_id=who.user_id, message__deleted_at__isnull=True)))
-    if before:
-        moment, pk = paging.decode(before)
-        threads = threads.filter(Q(last_message_at__lt=moment)
-                                 | Q(last_message_at=moment, pk__lt=pk))
-    page = list(threads.annotate(is_archived=Exists(archived))
-                .order_by("-last_message_at", "-id")[:size + 1])
-    more, page = len(page) > size, page[:size]
+        filters["topic_id"] = _int_param(topic, "topic")
+    page, more = thread_page(who, filters, state, size, paging.decode(before) if before else None)
     counts = unread_by_thread(who, [t.pk for t in page])
     return {
         "threads": [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived)

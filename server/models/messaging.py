@@ -24,7 +24,15 @@ class Thread(models.Model):
             models.Index(fields=["client", "-last_message_at", "-id"], name="thread_client"),
             models.Index(fields=["practice", "audience", "-last_message_at"],
                          name="thread_audience"),
+            # The topic filter's page, read in order: without it the planner fetches and sorts
+            # every thread of the topic (docs/PERFORMANCE.md, F6).
+            models.Index(fields=["practice", "topic", "-last_message_at", "-id"],
+                         name="thread_topic"),
         ]
+        # Migration 0004 also gives PostgreSQL extended statistics on (practice, client, topic):
+        # a client or a topic lies in one practice, and without them the planner expects a few
+        # rows from a filter on both where there are hundreds, and sorts them all instead of
+        # reading the page off an index.
 
     def __str__(self):
         return f"thread {self.pk}"
@@ -44,7 +52,13 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["thread", "created_at", "id"], name="message_thread")]
+        indexes = [
+            models.Index(fields=["thread", "created_at", "id"], name="message_thread"),
+            # "Has this thread a deleted message?" in one probe, however long the thread
+            # (the inbox's deleted filter).
+            models.Index(fields=["thread"], condition=Q(deleted_at__isnull=False),
+                         name="message_deleted"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["author", "client_msg_id"],
                                     condition=Q(client_msg_id__isnull=False),
