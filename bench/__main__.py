@@ -35,8 +35,13 @@ MODES = {
     },
     "full": {
         "reps": 3, "contestants": ("C1", "C2", "C3", "C3b"),
-        "w1_sizes": [1000, 10000], "w1_idle_seconds": 10, "w1_open_budget": 60, "w1_procs": 1,
-        "w1_settle_limit": 120, "w1_settle_window": 1.0,
+        # W1 settles for at most 45 s: Cairn's daphne gives up a handshake after 30 s and cancels
+        # what is left of it 10 s later (application_close_timeout), checking every 1–2 s; samples
+        # of 2 s span daphne's 2-second sweep over its connections. The idle window holds one of
+        # Cairn's once-a-minute session sweeps (consumers/hub.py) and three of daphne's 20-second
+        # ping rounds: a shorter one catches the sweep or misses it.
+        "w1_sizes": [1000, 10000], "w1_idle_seconds": 60, "w1_open_budget": 60, "w1_procs": 1,
+        "w1_settle_limit": 45, "w1_settle_window": 2.0,
         "w2_sizes": [100, 1000], "w2_latency_messages": 20, "w2_saturation_deliveries": 20000,
         "w3_practices": 5, "w3_clients": 12, "w3_rates": [1, 2, 5, 10, 20, 40, 80, 160],
         "w3_step_seconds": 10,
@@ -65,6 +70,8 @@ def parse(argv):
     parser.add_argument("--w1-sizes", default=None, help="socket counts for W1, comma-separated")
     parser.add_argument("--w1-budget", type=float, default=None,
                         help="seconds W1 may spend opening its sockets (default 20 quick, 60 full)")
+    parser.add_argument("--w1-idle", type=float, default=None,
+                        help="seconds W1 measures the idle CPU (default 1 quick, 60 full)")
     parser.add_argument("--w1-procs", type=int, default=None,
                         help="W1 server processes, and as many client processes, each with its own "
                              "open-file limit: past 20,000 sockets here with 2 (default 1)")
@@ -95,6 +102,8 @@ def parse(argv):
         config["w1_sizes"] = [int(n) for n in args.w1_sizes.split(",")]
     if args.w1_budget:
         config["w1_open_budget"] = args.w1_budget
+    if args.w1_idle:
+        config["w1_idle_seconds"] = args.w1_idle
     if args.w1_procs:
         config["w1_procs"] = args.w1_procs
     if args.w2_sizes:

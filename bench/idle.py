@@ -21,11 +21,6 @@ from bench import drivers, private_redis, procs
 from bench.sockets import OPEN_CONCURRENCY, Pool
 
 SETTLE_STABLE = 3  # CPU samples in a row that must agree before the servers count as settled
-# A daphne server drops a handshake still unanswered after `websocket_connect_timeout` (Cairn:
-# 30 s; stock daphne: 5 s) and cancels the application instance of a closed connection
-# `application_close_timeout` (10 s) later, checking every 1–2 s: after this long nothing left of
-# an abandoned handshake can still be running.
-DRAIN_SECONDS = 45.0
 
 
 def _steady(rates) -> bool:
@@ -33,12 +28,13 @@ def _steady(rates) -> bool:
     return len(recent) == SETTLE_STABLE and max(recent) - min(recent) <= 0.02 + 0.1 * max(recent)
 
 
-async def settle(servers, *, answered: bool, limit: float, window: float = 1.0) -> dict:
-    """Wait until the servers' CPU has settled after the storm: SETTLE_STABLE samples of `window`
-    seconds in a row alike (within 2 % of a core + 10 %), and — unless every handshake was answered (then nothing is left in flight) —
-    either down to half the highest rate seen since the opening stopped (the backlog is done) or
-    DRAIN_SECONDS gone by. Gives up after `limit` seconds. Returns the seconds waited, whether it
-    settled and the samples (CPU, fraction of one core, all servers together)."""
+async def settle(servers, *, answered: bool, limit: float, window: float) -> dict:
+    """Wait until the servers are done with the storm. "Steady": SETTLE_STABLE samples of
+    `window` seconds in a row alike (within 2 % of a core + 10 %) and — unless every handshake
+    was answered, so nothing was left in flight — down to half the highest rate seen since the
+    opening stopped (the backlog is worked off). Otherwise "timed": `limit` seconds gone by
+    (daphne's own timeouts have by then ended whatever its clients gave up on). Returns how long
+    it waited, which of the two, and the samples (CPU in cores, all servers together)."""
     started = last_t = time.perf_counter()
     last_cpu = sum(s.cpu_seconds() for s in servers)
     rates = []
@@ -48,12 +44,10 @@ async def settle(servers, *, answered: bool, limit: float, window: float = 1.0) 
         rates.append((now_cpu - last_cpu) / (now_t - last_t))
         last_t, last_cpu = now_t, now_cpu
         waited = now_t - started
-        done = (answered or max(rates[-SETTLE_STABLE:]) <= 0.5 * max(rates)
-                or waited >= DRAIN_SECONDS)
-        if _steady(rates) and done:
-            return {"seconds": waited, "settled": True, "rates": rates}
+        if _steady(rates) and (answered or max(rates[-SETTLE_STABLE:]) <= 0.5 * max(rates)):
+            return {"seconds": waited, "settled": "steady", "rates": rates}
         if waited >= limit:
-            return {"seconds": waited, "settled": False, "rates": rates}
+            return {"seconds": waited, "settled": "timed", "rates": rates}
 
 
 class Shard:
@@ -194,7 +188,7 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
     log(f"W1 {contestant.name} n={size} on {nprocs} process(es): opened {opened} ({failed} "
         f"failed {errors or ''}) in {seconds:.1f} s, held {row['held']} {dropped or ''}, "
         f"{row['mem_per_socket_kb'] or 0:.1f} KB/socket, idle CPU {row['idle_cpu_pct']:.1f} % "
-        f"after {settled['seconds']:.0f} s to settle{'' if settled['settled'] else ' (did not)'}"
+        f"after {settled['seconds']:.0f} s to settle ({settled['settled']})"
         + (f" [{servers_text}]" if nprocs > 1 else ""))
     return row
 
