@@ -33,9 +33,10 @@ SESSION_CHECK_SECONDS = getattr(settings, "CAIRN_WS_SESSION_CHECK_SECONDS", 60)
 PERSON_REFRESH_SECONDS = getattr(settings, "CAIRN_WS_PERSON_REFRESH_SECONDS", 300)
 # Channel layers forget a group member after a day; the hub renews its groups well before.
 GROUP_REFRESH_SECONDS = 3600
-# The hub sends itself a canary through the layer this often. One that cannot be sent, or does
-# not come back within two periods, means the process stopped hearing the layer (Redis down or
-# restarting): once canaries come back, every socket catches up on what it missed.
+# The hub sends itself a numbered canary through the layer this often. One that cannot be sent,
+# or a gap in the numbers that come back, means the process stopped hearing the layer for a while
+# (Redis down or restarting): every socket then catches up on what it missed. A canary that is
+# merely late (a busy process) changes nothing.
 CANARY_SECONDS = 2
 # How many recent cursors the hub remembers to drop an envelope it already handed out (a thread
 # event is sent to two groups, and a process may be in both).
@@ -92,7 +93,8 @@ class Hub:
         self.recent, self.recent_order = set(), deque()
         self.tasks = []
         self.starting = None
-        self.heard, self.deaf = time.monotonic(), False
+        self.canaries_sent = self.canaries_heard = 0
+        self.deaf = False
 
     # --- sockets come and go -----------------------------------------------------------------
 
@@ -171,7 +173,7 @@ class Hub:
     async def dispatch(self, message) -> None:
         kind = message.get("type", "")
         if kind == "cairn.canary":
-            await self._heard()
+            await self._heard(message.get("n"))
         elif kind == "cairn.recheck":
             for socket in list(self.members.get(message.get("group"), ())):
                 await socket.take(RELOAD, None)
@@ -208,25 +210,23 @@ class Hub:
     async def _canaries(self) -> None:
         while True:
             await asyncio.sleep(CANARY_SECONDS)
-            if time.monotonic() - self.heard > 2 * CANARY_SECONDS:
-                self._went_deaf("no canary came back")
             try:
-                await self.layer.send(self.channel, {"type": "cairn.canary"})
+                await self.layer.send(self.channel, {"type": "cairn.canary",
+                                                     "n": self.canaries_sent + 1})
+                self.canaries_sent += 1
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                self._went_deaf(f"the canary could not be sent ({error!r})")
+                if not self.deaf:
+                    log.warning("cannot reach the channel layer: %r", error)
+                self.deaf = True
 
-    def _went_deaf(self, why: str) -> None:
-        if not self.deaf:
-            log.warning("not hearing the channel layer: %s", why)
-        self.deaf = True
-
-    async def _heard(self) -> None:
-        self.heard = time.monotonic()
-        if self.deaf:
+    async def _heard(self, n) -> None:
+        missed = n != self.canaries_heard + 1
+        self.canaries_heard = n
+        if self.deaf or missed:
             self.deaf = False
-            log.warning("hearing the channel layer again; sockets catch up from the log")
+            log.warning("the channel layer is back; sockets catch up from the log")
             for socket in self._sockets():
                 await socket.take(CATCH_UP, None)
 

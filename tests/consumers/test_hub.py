@@ -10,7 +10,7 @@ from channels.layers import get_channel_layer
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from consumers import codec, hub, state
+from consumers import codec, hub, inbox, state
 from server.models import User
 from tests.consumers.helpers import Api, open_socket, session_cookie, types
 
@@ -106,3 +106,46 @@ def test_standing_sessions_checks_many_sockets_in_two_queries(world, django_asse
     # Only sam's own, live session stands: not an expired, deleted or deactivated one, nor
     # sam's session presented for someone else.
     assert standing == {(sam, world.sam.pk)}
+
+
+async def test_a_lost_canary_also_makes_the_sockets_catch_up(world, monkeypatch):
+    """Redis can drop what it accepted (a subscriber reconnecting): sends succeed, nothing comes
+    back. A gap in the canaries' numbers tells the hub."""
+    monkeypatch.setattr(hub, "CANARY_SECONDS", 0.05)
+    sam = await open_socket(world.sam)
+    layer = get_channel_layer()
+    real_send, real_group_send = layer.send, layer.group_send
+
+    async def dropped(*args):
+        return None
+
+    monkeypatch.setattr(layer, "send", dropped)
+    monkeypatch.setattr(layer, "group_send", dropped)
+    await asyncio.sleep(0.2)
+    await (await Api.as_user(world.dana.user)).start("administrative", body="dropped")
+    assert await sam.frames() == []
+    monkeypatch.setattr(layer, "send", real_send)
+    monkeypatch.setattr(layer, "group_send", real_group_send)
+    got = await sam.frames(quiet=0.5)
+    assert types(got) == ["thread.created", "message.created", "badge"]
+
+
+async def test_late_canaries_cost_no_catch_up(world, monkeypatch):
+    """A busy process hears its canaries late; that alone must not send every socket to the
+    database."""
+    monkeypatch.setattr(hub, "CANARY_SECONDS", 0.05)
+    sam = await open_socket(world.sam)
+    layer = get_channel_layer()
+    real_receive = layer.receive
+
+    async def slow(channel):
+        await asyncio.sleep(0.3)  # six canary periods
+        return await real_receive(channel)
+
+    replays = []
+    real_replay = inbox.replay
+    monkeypatch.setattr(layer, "receive", slow)
+    monkeypatch.setattr(inbox, "replay", lambda person, after: replays.append(after)
+                        or real_replay(person, after))
+    await asyncio.sleep(1)
+    assert replays == [] and await sam.frames() == []
