@@ -4,10 +4,12 @@ Every count here is driven by the user's unread marks (the `unread_user_thread` 
 each mark's thread with one primary-key probe (`sees_live_thread`), so it costs the same however
 many threads the practice holds (docs/PERFORMANCE.md, W5 and F6)."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Q
 
 from server.models import UnreadMark
-from server.visibility import sees_live_thread
+from server.visibility import sees_live_thread, view_of
 
 _LIVE = Q(message__deleted_at__isnull=True)
 
@@ -27,12 +29,16 @@ def badge_for(person) -> int:
 
 
 def badges_for(persons) -> dict:
-    """{str(user_id): unread} for `persons`, in one grouped query."""
+    """{str(user_id): unread} for `persons`, in one grouped query with one branch per distinct
+    view (`view_of`), not per person: a thread's hundred viewers are a handful of views."""
     if not persons:
         return {}
-    seen = Q()
+    alike = defaultdict(list)
     for person in persons:
-        seen |= _visible_marks(person)
+        alike[view_of(person)].append(person)
+    seen = Q()
+    for group in alike.values():
+        seen |= Q(user_id__in=[p.user_id for p in group]) & Q(sees_live_thread(group[0]))
     rows = (UnreadMark.objects.filter(_LIVE, seen).values("user_id").annotate(n=Count("id")))
     counts = {str(p.user_id): 0 for p in persons}
     counts.update({str(row["user_id"]): row["n"] for row in rows})

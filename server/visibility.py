@@ -20,6 +20,14 @@ def visible_threads(person: Person) -> Q:
     return Q(practice_id=person.practice_id) & seen
 
 
+def view_of(person: Person) -> tuple:
+    """What `visible_threads` reads of `person`: people with the same view see the same threads
+    (ten clinical admins of a practice, say)."""
+    return (person.kind, person.practice_id, person.client_id,
+            frozenset(audiences_by_role(person.roles)),
+            person.assigned_client_ids | person.supervised_client_ids)
+
+
 def sees_live_thread(person: Person) -> Subquery:
     """A filter on rows with a `thread_id` (unread marks): that thread is not deleted and `person`
     sees it. A scalar subquery, on purpose: the planner runs it once per outer row (one
