@@ -257,10 +257,10 @@ class Hub:
         sockets = self._sockets()
         if not sockets:
             return
-        standing = await database_sync_to_async(state.standing_sessions)(
-            {(socket.session_key, socket.user_id) for socket in sockets})
+        live, hashes = await database_sync_to_async(state.sessions_check)(
+            {socket.session_key for socket in sockets}, {socket.user_id for socket in sockets})
         for socket in sockets:
-            if (socket.session_key, socket.user_id) not in standing:
+            if socket.session_key not in live or hashes.get(socket.user_id) != socket.auth_hash:
                 await socket.take(CLOSE, None)  # the socket's "signed out"
 
     async def _refresh_people(self) -> None:

@@ -78,23 +78,24 @@ class InboxConsumer(AsyncWebsocketConsumer):
     # --- the socket's life -------------------------------------------------------------------
 
     async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            return await self.close()
+        # The session is read here, with the user's facts and hello, in one visit to the
+        # database (`state.opening`), rather than by session and auth middleware (a visit of
+        # their own, and a wrapper around every frame sent).
+        session_key = self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
         self.codec, subprotocol = codec.choose(self.scope.get("subprotocols") or [])
-        if self.codec is None:
+        if session_key is None or self.codec is None:
             return await self.close()
         self.hub = hub()
-        self.user_id = user.pk
-        self.session_key = getattr(self.scope.get("session"), "session_key", None)
+        self.session_key = session_key
         self.hidden, self.backlog = {}, deque()
         self.busy = asyncio.Lock()
         self.bucket = TokenBucket(RATE, BURST)
         async with self.busy:
-            greeting = await database_sync_to_async(state.greeting)(user.pk)
-            if greeting is None:
+            opened = await database_sync_to_async(state.opening)(session_key)
+            if opened is None:
                 return await self.close()
-            self.person, hello = greeting
+            user, self.person, hello = opened
+            self.user_id, self.auth_hash = user.pk, user.get_session_auth_hash()
             self.refreshed_at = time.monotonic()
             groups = groups_for(self.person)
             if not self.hub.hears(groups):

@@ -4,9 +4,9 @@ A missing session is refused by the consumer before it accepts; a foreign Origin
 and `Origin: null` are refused here, at the handshake.
 """
 
-from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDenier
+from channels.sessions import CookieMiddleware
 from django.urls import path
 
 from consumers.inbox import InboxConsumer
@@ -25,6 +25,7 @@ class RefuseNullOrigin:
         return await self.application(scope, receive, send)
 
 
-websocket_application = RefuseNullOrigin(AllowedHostsOriginValidator(AuthMiddlewareStack(
+# The consumer itself finds who the session cookie signs in (`consumers.state.opening`).
+websocket_application = RefuseNullOrigin(AllowedHostsOriginValidator(CookieMiddleware(
     URLRouter([path("ws/", InboxConsumer.as_asgi())])
 )))

@@ -11,8 +11,8 @@ from django.utils.crypto import constant_time_compare
 
 from rules import Person
 from server.badges import badge_for
-from server.facts import person_for
-from server.models import Thread, User
+from server.facts import person_for, practice_staff
+from server.models import Client, Thread, User
 from server.serialize import thread_dict, with_user_marks
 from server.visibility import visible_threads
 from consumers.replay import head_cursor
@@ -42,46 +42,72 @@ def load_person(user_id: int) -> Person | None:
     return person
 
 
-def greeting(user_id: int) -> tuple[Person, dict] | None:
-    """The user's Person and their hello, in one visit to the database; None as `load_person`."""
-    user = User.objects.select_related("practice").filter(pk=user_id, is_active=True).first()
+def opening(session_key: str) -> tuple | None:
+    """(user, Person, hello) for a socket opening with `session_key`, in one visit to the
+    database; None when the session signs nobody in or they may not hold a socket."""
+    user = session_users({session_key}).get(session_key)
     person = person_for(user)
     if person is None or (person.is_client and not user.practice.portal_enabled):
         return None
-    return person, hello(user, person)
+    return user, person, hello(user, person)
 
 
 def load_people(user_ids) -> dict:
-    """{user id: their Person, or None} for the hub's periodic reread."""
-    return {user_id: load_person(user_id) for user_id in user_ids}
+    """{user id: their Person, or None} as `load_person` gives them, for many users at once: the
+    staff of each practice in `practice_staff`'s four queries, the clients in one."""
+    users = list(User.objects.select_related("practice").filter(pk__in=user_ids, is_active=True))
+    people = dict.fromkeys(user_ids)
+    for practice_id in {u.practice_id for u in users if u.kind == User.STAFF and u.practice_id}:
+        for person in practice_staff(practice_id):
+            if person.user_id in people:
+                people[person.user_id] = person
+    clients = dict(Client.objects.filter(user_id__in=[u.pk for u in users if u.kind == User.CLIENT])
+                   .values_list("user_id", "id"))
+    for user in users:
+        if user.pk in clients and user.practice_id and user.practice.portal_enabled:
+            people[user.pk] = Person(user.pk, user.practice_id, "client", client_id=clients[user.pk])
+    return people
 
 
-def standing_sessions(pairs) -> set:
-    """Those (session key, user id) pairs whose session still signs that user in: not expired,
-    the user active, the password unchanged since — what `django.contrib.auth.get_user` checks,
-    for many sockets in two queries."""
+def sessions_check(keys, user_ids) -> tuple[set, dict]:
+    """(those of `keys` whose session has not expired, {user id: session auth hash} for the
+    active ones of `user_ids}`), in two queries: a socket stands while its key is in the first
+    and its user's hash is the one it opened with (a password change ends it, as in
+    `django.contrib.auth.get_user`)."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = {key for key, _ in pairs if key}
+    live = set(store.get_model_class().objects
+               .filter(session_key__in=set(keys), expire_date__gt=timezone.now())
+               .values_list("session_key", flat=True))
+    hashes = {user.pk: user.get_session_auth_hash()
+              for user in User.objects.filter(pk__in=set(user_ids), is_active=True)}
+    return live, hashes
+
+
+def session_users(keys) -> dict:
+    """{session key: the user it signs in} for those of `keys` that sign someone in: not
+    expired, the user active, the password unchanged since — what `django.contrib.auth.get_user`
+    checks, for many sessions in two queries."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     rows = (store.get_model_class().objects
-            .filter(session_key__in=keys, expire_date__gt=timezone.now())
+            .filter(session_key__in={key for key in keys if key}, expire_date__gt=timezone.now())
             .values_list("session_key", "session_data"))
     signed_in = {}
     for key, data in rows:
         session = store().decode(data)
-        if session.get(BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS:
-            signed_in[key] = (str(session.get(SESSION_KEY)), session.get(HASH_SESSION_KEY) or "")
-    users = {str(user.pk): user for user in User.objects.filter(
-        pk__in={uid for uid, _ in signed_in.values() if uid.isdigit()}, is_active=True)}
-    standing = set()
-    for key, user_id in pairs:
-        uid, session_hash = signed_in.get(key, (None, ""))
-        user = users.get(uid)
-        if user is None or uid != str(user_id) or not session_hash:
+        user_id = str(session.get(SESSION_KEY))
+        if session.get(BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS and user_id.isdigit():
+            signed_in[key] = (int(user_id), session.get(HASH_SESSION_KEY) or "")
+    users = User.objects.select_related("practice").in_bulk(
+        {user_id for user_id, _ in signed_in.values()})
+    found = {}
+    for key, (user_id, session_hash) in signed_in.items():
+        user = users.get(user_id)
+        if user is None or not user.is_active or not session_hash:
             continue
         hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
         if any(constant_time_compare(session_hash, h) for h in hashes):
-            standing.add((key, user_id))
-    return standing
+            found[key] = user
+    return found
 
 
 def hello(user, person: Person) -> dict:

@@ -28,8 +28,8 @@ async def test_foreign_null_or_missing_origin_is_refused(world, origin):
 
 async def test_null_origin_is_refused_even_when_every_host_is_allowed(world, settings):
     settings.ALLOWED_HOSTS = ["*"]
-    from channels.auth import AuthMiddlewareStack
     from channels.routing import URLRouter
+    from channels.sessions import CookieMiddleware
     from channels.security.websocket import AllowedHostsOriginValidator
     from channels.testing import WebsocketCommunicator
     from django.urls import path
@@ -38,7 +38,7 @@ async def test_null_origin_is_refused_even_when_every_host_is_allowed(world, set
     from consumers.routing import RefuseNullOrigin
     from tests.consumers.helpers import session_cookie
 
-    app = RefuseNullOrigin(AllowedHostsOriginValidator(AuthMiddlewareStack(
+    app = RefuseNullOrigin(AllowedHostsOriginValidator(CookieMiddleware(
         URLRouter([path("ws/", InboxConsumer.as_asgi())]))))
     cookie = await database_sync_to_async(session_cookie)(world.sam)
     communicator = WebsocketCommunicator(app, "/ws/", headers=[

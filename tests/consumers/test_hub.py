@@ -93,19 +93,32 @@ async def test_a_password_change_ends_the_socket_at_the_next_sweep(world, monkey
     assert await admin.frames(quiet=0.2) == []
 
 
-def test_standing_sessions_checks_many_sockets_in_two_queries(world, django_assert_max_num_queries):
-    sam, admin, cleo, dana = (session_cookie(u) for u in (world.sam, world.admin, world.cleo,
-                                                           world.dana.user))
+def test_the_sweep_checks_every_socket_in_two_queries(world, django_assert_max_num_queries):
+    sam, admin, cleo = (session_cookie(u) for u in (world.sam, world.admin, world.cleo))
     Session.objects.filter(session_key=admin).update(expire_date=timezone.now() - timedelta(1))
     Session.objects.filter(session_key=cleo).delete()
     User.objects.filter(pk=world.dana.user.pk).update(is_active=False)
-    pairs = {(sam, world.sam.pk), (admin, world.admin.pk), (cleo, world.cleo.pk),
-             (dana, world.dana.user.pk), (sam, world.admin.pk), (None, world.bill.pk)}
     with django_assert_max_num_queries(2):
-        standing = state.standing_sessions(pairs)
-    # Only sam's own, live session stands: not an expired, deleted or deactivated one, nor
-    # sam's session presented for someone else.
-    assert standing == {(sam, world.sam.pk)}
+        live, hashes = state.sessions_check({sam, admin, cleo, "no-such-session"},
+                                            {world.sam.pk, world.admin.pk, world.dana.user.pk})
+    # Neither an expired nor a deleted session stands, nor a deactivated user's.
+    assert live == {sam}
+    assert set(hashes) == {world.sam.pk, world.admin.pk}
+    assert hashes[world.sam.pk] == User.objects.get(pk=world.sam.pk).get_session_auth_hash()
+
+
+def test_people_read_in_bulk_are_those_read_one_by_one(world):
+    from server.models import Practice, StaffRole
+
+    everyone = list(User.objects.values_list("pk", flat=True))
+    assert state.load_people(everyone) == {uid: state.load_person(uid) for uid in everyone}
+    assert state.load_people(everyone)[world.sue.pk].supervised_client_ids
+    User.objects.filter(pk=world.bill.pk).update(is_active=False)
+    StaffRole.objects.filter(user=world.sue).delete()  # a supervisor no more
+    assert state.load_people(everyone) == {uid: state.load_person(uid) for uid in everyone}
+    assert sum(p is not None and p.is_client for p in state.load_people(everyone).values()) >= 1
+    Practice.objects.update(portal_enabled=False)
+    assert state.load_people(everyone) == {uid: state.load_person(uid) for uid in everyone}
 
 
 async def test_a_lost_canary_also_makes_the_sockets_catch_up(world, monkeypatch):
