@@ -91,10 +91,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self.busy = asyncio.Lock()
         self.bucket = TokenBucket(RATE, BURST)
         async with self.busy:
-            # Read-only, so off Channels' one database thread: a storm of openings waits on the
-            # database side by side instead of in single file.
-            opened = await database_sync_to_async(state.opening, thread_sensitive=False)(
-                session_key)
+            opened = await database_sync_to_async(state.opening)(session_key)
             if opened is None:
                 return await self.close()
             user, self.person, hello = opened
@@ -104,8 +101,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             if not self.hub.hears(groups):
                 # Join first, then read the cursor: nothing committed in between is missed.
                 await self.hub.attach(self, groups)
-                hello = await database_sync_to_async(state.hello, thread_sensitive=False)(
-                    user, self.person)
+                hello = await database_sync_to_async(state.hello)(user, self.person)
             else:
                 await self.hub.attach(self, groups)
             self.high = self.badge_cursor = hello["cursor"]
