@@ -34,14 +34,20 @@ class SessionStore(db.SessionStore):
 def slide_session_expiry(get_response):
     """Marks a live session modified when its stored expiry is more than `SLACK` older than a
     fresh one would be, so Django's SessionMiddleware (listed before this) saves it and renews
-    the cookie. Requests within a minute of the last save write nothing."""
+    the cookie. Requests within a minute of the last save write nothing.
+
+    Only requests that used the session slide it (every API call does; a page does not, and its
+    script's API calls do), and not when answering 5xx: Django does not save then, and with the
+    database down a second attempt to read the session would only wait for it again.
+    """
 
     def middleware(request):
         response = get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.modified:
-            # Loads the session if the view did not (a page); a missing or expired row leaves
-            # `stored_expiry` None and the session empty, and there is nothing to slide.
+        if (session is not None and session.accessed and session.session_key
+                and not session.modified and response.status_code < 500):
+            # A missing or expired row left `stored_expiry` None and the session empty: there
+            # is nothing to slide.
             fresh = session.get_expiry_date()
             stored = getattr(session, "stored_expiry", None)
             if stored is not None and fresh - stored > SLACK:
