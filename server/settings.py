@@ -106,7 +106,10 @@ REDIS_URL = os.environ.get("REDIS_URL")
 CHANNEL_LAYERS = {
     "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                 "CONFIG": {"hosts": [REDIS_URL]}}
-    if REDIS_URL else {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+    # One channel per process (consumers/hub.py) takes every event: room for a burst, where the
+    # default of 100 would drop what arrives while the hub is busy.
+    if REDIS_URL else {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                       "CONFIG": {"capacity": 10_000}},
 }
 
 _email_url = os.environ.get("EMAIL_URL")
