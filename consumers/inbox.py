@@ -85,7 +85,6 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self.codec, subprotocol = codec.choose(self.scope.get("subprotocols") or [])
         if session_key is None or self.codec is None:
             return await self.close()
-        self.hub = hub()
         self.session_key = session_key
         self.hidden, self.backlog = {}, deque()
         self.busy = asyncio.Lock()
@@ -98,6 +97,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             self.user_id, self.auth_hash = user.pk, user.get_session_auth_hash()
             self.refreshed_at = time.monotonic()
             groups = groups_for(self.person)
+            self.hub = hub()  # from here on, `disconnect` detaches the socket from it
             if not self.hub.hears(groups):
                 # Join first, then read the cursor: nothing committed in between is missed.
                 await self.hub.attach(self, groups)
