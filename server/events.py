@@ -74,7 +74,7 @@ def record(practice_id: int, type: str, payload: dict, *, thread=None, user_id=N
     hold_log(practice_id)
     event = Event.objects.create(practice_id=practice_id, type=type, payload=payload,
                                  thread=thread, user_id=user_id)
-    transaction.on_commit(lambda: _push([event]))
+    _push_after_commit([event])
     return event
 
 
@@ -86,7 +86,7 @@ def record_many(practice_id: int, type: str, payloads, *, thread=None, user_id=N
         Event(practice_id=practice_id, type=type, payload=payload, thread=thread, user_id=user_id)
         for payload in payloads)
     if rows:
-        transaction.on_commit(lambda: _push(rows))
+        _push_after_commit(rows)
     return rows
 
 
@@ -103,7 +103,7 @@ def access_changed(practice_id: int, user_ids) -> None:
     hold_log(practice_id)
     rows = Event.objects.bulk_create(
         Event(practice_id=practice_id, type=ACCESS_CHANGED, payload={}, user_id=uid) for uid in ids)
-    transaction.on_commit(lambda: _push(rows))
+    _push_after_commit(rows)
 
 
 def recheck_sockets(user_ids, *, with_supervisors: bool = False) -> None:
@@ -152,6 +152,27 @@ def push_pending_after_commit(practice_id: int) -> None:
     """After commit, push the practice's events that are still unpushed (a retried send whose
     first answer was lost may have lost its push too)."""
     transaction.on_commit(lambda: push_pending(older_than=timedelta(0), practice_id=practice_id))
+
+
+class _Batch(list):
+    """The events one transaction records, pushed together after it commits: one fan-out round
+    (sharing its staff lookup), one mark as pushed."""
+
+    def __call__(self):
+        _push(list(self))
+
+
+def _push_after_commit(rows) -> None:
+    if not connection.in_atomic_block:
+        return _push(rows)
+    # Join the batch registered at this very savepoint level, which a rollback drops together
+    # with these rows; never one registered inside a savepoint that may roll back without them.
+    here = set(connection.savepoint_ids)
+    for sids, func, _ in connection.run_on_commit:
+        if isinstance(func, _Batch) and sids == here:
+            func.extend(rows)
+            return
+    transaction.on_commit(_Batch(rows))
 
 
 def _push(rows) -> None:

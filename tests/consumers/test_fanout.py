@@ -129,3 +129,35 @@ def test_access_changed_logs_one_event_per_user(world):
     rows = Event.objects.filter(type=events.ACCESS_CHANGED).order_by("user_id")
     assert [r.user_id for r in rows] == sorted([world.sam.pk, world.bill.pk])
     assert User.objects.count() > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactions_events_are_pushed_together_and_a_rolled_back_savepoint_drops_its_own(
+        world, monkeypatch):
+    pushed = []
+    monkeypatch.setattr(fanout, "publish_events", lambda rows: pushed.append([r.type for r in rows]))
+    with transaction.atomic():
+        events.record(world.practice.pk, "test.first", {})
+        try:
+            with transaction.atomic():
+                events.record(world.practice.pk, "test.rolled_back", {})
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        events.record(world.practice.pk, "test.second", {})
+        assert pushed == []
+    assert pushed == [["test.first", "test.second"]]
+    assert not Event.objects.filter(type="test.rolled_back").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_that_marks_read_costs_one_fan_out_round(world, as_user, monkeypatch):
+    rounds = []
+    real = fanout.publish_events
+    monkeypatch.setattr(fanout, "publish_events", lambda rows: rounds.append(len(rows)) or real(rows))
+    thread_id = start(as_user(world.dana.user), "administrative", "Hello")["thread"]["id"]
+    rounds.clear()
+    r = as_user(world.sam).post(f"/api/threads/{thread_id}/messages",
+                                {"body": "Reply", "mark_thread_read": True})
+    assert r.status_code == 201
+    assert rounds == [2]  # message.created and sam's read state, in one round
