@@ -140,7 +140,8 @@ class Hub:
             await self.layer.group_add(group, self.channel)
 
     async def _start(self) -> None:
-        if self.starting is None:
+        # A start that failed (Redis down as the first socket opened) is tried again by the next.
+        if self.starting is None or (self.starting.done() and self.starting.exception()):
             self.starting = asyncio.ensure_future(self._open())
         await asyncio.shield(self.starting)
 

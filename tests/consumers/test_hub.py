@@ -162,3 +162,21 @@ async def test_late_canaries_cost_no_catch_up(world, monkeypatch):
                         or real_replay(person, after))
     await asyncio.sleep(1)
     assert replays == [] and await sam.frames() == []
+
+
+async def test_a_hub_that_could_not_start_starts_with_the_next_socket(world, monkeypatch):
+    layer = get_channel_layer()
+    real = layer.new_channel
+
+    async def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(layer, "new_channel", down)
+    from tests.consumers.helpers import handshake
+
+    with pytest.raises(ConnectionError):
+        await handshake(world.sam)
+    monkeypatch.setattr(layer, "new_channel", real)
+    sam = await open_socket(world.sam)
+    await (await Api.as_user(world.dana.user)).start("administrative", body="after")
+    assert "message.created" in types(await sam.frames())
