@@ -28,14 +28,6 @@ _WITH_SUMMARY = {events.MESSAGE_CREATED, events.THREAD_CREATED, events.THREAD_UP
 _BADGE_NEUTRAL = {events.RECEIPT_SEEN, events.THREAD_CREATED}
 
 
-def publish_event(event) -> None:
-    """Send one committed event to the groups of its recipients."""
-    built = envelope_for(event)
-    if built is not None:
-        envelope, groups = built
-        _send([(group, envelope) for group in groups])
-
-
 def publish_events(rows) -> None:
     """Send several committed events, in order (one layer round per event)."""
     sends, staff = [], {}

@@ -35,7 +35,11 @@ class Fresh:
 def load_person(user_id: int) -> Person | None:
     """The user's Person, or None when they may not hold a socket (inactive, outside a practice,
     a client whose practice has the portal switched off)."""
-    user = User.objects.select_related("practice").filter(pk=user_id, is_active=True).first()
+    return _socket_person(
+        User.objects.select_related("practice").filter(pk=user_id, is_active=True).first())
+
+
+def _socket_person(user) -> Person | None:
     person = person_for(user)
     if person is None or (person.is_client and not user.practice.portal_enabled):
         return None
@@ -46,10 +50,8 @@ def opening(session_key: str) -> tuple | None:
     """(user, Person, hello) for a socket opening with `session_key`, in one visit to the
     database; None when the session signs nobody in or they may not hold a socket."""
     user = session_users({session_key}).get(session_key)
-    person = person_for(user)
-    if person is None or (person.is_client and not user.practice.portal_enabled):
-        return None
-    return user, person, hello(user, person)
+    person = _socket_person(user)
+    return None if person is None else (user, person, hello(user, person))
 
 
 def load_people(user_ids) -> dict:
@@ -74,10 +76,7 @@ def sessions_check(keys, user_ids) -> tuple[set, dict]:
     active ones of `user_ids}`), in two queries: a socket stands while its key is in the first
     and its user's hash is the one it opened with (a password change ends it, as in
     `django.contrib.auth.get_user`)."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    live = set(store.get_model_class().objects
-               .filter(session_key__in=set(keys), expire_date__gt=timezone.now())
-               .values_list("session_key", flat=True))
+    live = set(_live_sessions(keys).values_list("session_key", flat=True))
     hashes = {user.pk: user.get_session_auth_hash()
               for user in User.objects.filter(pk__in=set(user_ids), is_active=True)}
     return live, hashes
@@ -87,12 +86,9 @@ def session_users(keys) -> dict:
     """{session key: the user it signs in} for those of `keys` that sign someone in: not
     expired, the user active, the password unchanged since — what `django.contrib.auth.get_user`
     checks, for many sessions in two queries."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    rows = (store.get_model_class().objects
-            .filter(session_key__in={key for key in keys if key}, expire_date__gt=timezone.now())
-            .values_list("session_key", "session_data"))
+    store = _session_store()
     signed_in = {}
-    for key, data in rows:
+    for key, data in _live_sessions(keys).values_list("session_key", "session_data"):
         session = store().decode(data)
         user_id = str(session.get(SESSION_KEY))
         if session.get(BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS and user_id.isdigit():
@@ -108,6 +104,16 @@ def session_users(keys) -> dict:
         if any(constant_time_compare(session_hash, h) for h in hashes):
             found[key] = user
     return found
+
+
+def _session_store():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def _live_sessions(keys):
+    """The session rows of `keys` that have not expired."""
+    return (_session_store().get_model_class().objects
+            .filter(session_key__in={key for key in keys if key}, expire_date__gt=timezone.now()))
 
 
 def hello(user, person: Person) -> dict:
