@@ -1,15 +1,16 @@
 """The badge: unread, not deleted messages in threads the user sees — always from the database.
 
-Every count here is driven by the user's unread marks (the `unread_user_thread` index) and tests
-each mark's thread with one primary-key probe (`sees_live_thread`), so it costs the same however
-many threads the practice holds (docs/PERFORMANCE.md, W5 and F6)."""
+One user's count (`badge_for`) is driven by their unread marks (the `unread_user_thread` index)
+and tests each mark's thread with one primary-key probe (`sees_live_thread`), so it costs the
+same however many threads the practice holds (docs/PERFORMANCE.md, W5 and F6). The fan-out's
+count for all of a thread's viewers (`badges_for`) counts marks per (user, thread) and tests each
+pair's thread once instead: per-mark probes made a post's cost grow tenfold with the marks its
+viewers left unread (F11)."""
 
-from collections import defaultdict
+from django.db.models import BooleanField, Case, Count, Q, Value, When
 
-from django.db.models import Count, Q
-
-from server.models import UnreadMark
-from server.visibility import sees_live_thread, view_of
+from server.models import Thread, UnreadMark
+from server.visibility import sees_live_thread, view_of, visible_threads
 
 _LIVE = Q(message__deleted_at__isnull=True)
 
@@ -29,19 +30,30 @@ def badge_for(person) -> int:
 
 
 def badges_for(persons) -> dict:
-    """{str(user_id): unread} for `persons`, in one grouped query with one branch per distinct
-    view (`view_of`), not per person: a thread's hundred viewers are a handful of views."""
-    if not persons:
-        return {}
-    alike = defaultdict(list)
-    for person in persons:
-        alike[view_of(person)].append(person)
-    seen = Q()
-    for group in alike.values():
-        seen |= Q(user_id__in=[p.user_id for p in group]) & Q(sees_live_thread(group[0]))
-    rows = (UnreadMark.objects.filter(_LIVE, seen).values("user_id").annotate(n=Count("id")))
+    """{str(user_id): unread} for `persons`, in two queries: their live marks counted per
+    (user, thread), then which of those threads each distinct view (`view_of`) sees now. A
+    thread's hundred viewers are a handful of views; a thread is tested once per view, not once
+    per mark (docs/PERFORMANCE.md, F11)."""
     counts = {str(p.user_id): 0 for p in persons}
-    counts.update({str(row["user_id"]): row["n"] for row in rows})
+    per_thread = list(UnreadMark.objects.filter(_LIVE, user_id__in=[p.user_id for p in persons])
+                      .values_list("user_id", "thread_id").annotate(n=Count("id")).order_by())
+    if not per_thread:
+        return counts
+    views = {}
+    for person in persons:
+        views.setdefault(view_of(person), person)
+    view_index = {key: i for i, key in enumerate(views)}
+    user_view = {p.user_id: view_index[view_of(p)] for p in persons}
+    seen = {f"v{i}": Case(When(visible_threads(person), then=Value(True)), default=Value(False),
+                          output_field=BooleanField())
+            for i, person in enumerate(views.values())}
+    rows = (Thread.objects.filter(pk__in={thread_id for _, thread_id, _ in per_thread},
+                                  deleted_at__isnull=True)
+            .annotate(**seen).values_list("pk", *seen))
+    visible = {(i, row[0]) for row in rows for i, flag in enumerate(row[1:]) if flag}
+    for user_id, thread_id, n in per_thread:
+        if (user_view[user_id], thread_id) in visible:
+            counts[str(user_id)] += n
     return counts
 
 
