@@ -34,11 +34,9 @@ def _last_allocated_id() -> int:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         elif connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            sequence = cursor.fetchone()[0]
-            if sequence is None:
-                return 0
-            cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}")
+            # last_value is NULL until the sequence hands out its first id.
+            cursor.execute("SELECT last_value FROM pg_sequences WHERE format('%%I.%%I', "
+                           "schemaname, sequencename) = pg_get_serial_sequence(%s, 'id')", [table])
         else:
             return 0
         row = cursor.fetchone()

@@ -94,11 +94,14 @@ async def test_resume_is_refused_from_before_the_retained_log(world):
 
 async def test_resume_on_an_empty_log(world):
     def empty_the_log():
+        newest = Event.objects.latest("id").pk
         Event.objects.all().delete()
+        return newest
     await (await Api.as_user(world.dana.user)).start("administrative")  # ids move on
-    await database_sync_to_async(empty_the_log)()
+    newest = await database_sync_to_async(empty_the_log)()
     sam = await open_socket(world.sam)
-    assert sam.hello["cursor"] > 0
+    # The cursor is the last id handed out, not 0: the next event's id is newer than it.
+    assert sam.hello["cursor"] == newest
     await sam.send({"type": "resume", "cursor": sam.hello["cursor"]})
     assert await sam.frames() == [{"type": "resumed", "cursor": sam.hello["cursor"]}]
     await (await Api.as_user(world.dana.user)).start("administrative")
