@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--workloads W1,W2,W5] [--contestants C1,C2,C3,C3b,C3m] …
+"""python -m bench [--quick] [--workloads W1,W2,W5] [--contestants C1,C1d,C2,C3,C3b,C3m] …
 
 Starts every server it measures, drives it over loopback, prints the tables and writes the JSON
 (machine, versions, settings, every sample summary). Stops by itself. Exits 1 when a measurement
@@ -19,7 +19,7 @@ from bench.procs import raise_open_files
 from bench.report import render
 
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
-CONTESTANTS = ("C1", "C2", "C3", "C3b", "C3m")
+CONTESTANTS = ("C1", "C1d", "C2", "C3", "C3b", "C3m")
 
 # Sizes per mode. W5 tuples are (practices, threads per practice, messages per thread).
 MODES = {
@@ -38,8 +38,9 @@ MODES = {
         # W1 settles for at most 45 s: Cairn's daphne gives up a handshake after 30 s and cancels
         # what is left of it 10 s later (application_close_timeout), checking every 1–2 s; samples
         # of 2 s span daphne's 2-second sweep over its connections. The idle window holds one of
-        # Cairn's once-a-minute session sweeps (consumers/hub.py) and three of daphne's 20-second
-        # ping rounds: a shorter one catches the sweep or misses it.
+        # Cairn's once-a-minute session sweeps (consumers/hub.py) and two of its 30-second ping
+        # rounds (three of stock daphne's 20-second ones): a shorter one catches the sweep or
+        # misses it.
         "w1_sizes": [1000, 10000], "w1_idle_seconds": 60, "w1_open_budget": 60, "w1_procs": 1,
         "w1_settle_limit": 45, "w1_settle_window": 2.0,
         "w2_sizes": [100, 1000], "w2_latency_messages": 20, "w2_saturation_deliveries": 20000,
@@ -86,7 +87,7 @@ def parse(argv):
                         help="keep the template, live and small databases (the full large one is "
                              "always kept, to be reused)")
     parser.add_argument("--profile", default=None, metavar="DIR",
-                        help="sample the daphne servers (C2, C3) with py-spy into DIR "
+                        help="sample the daphne servers (C1d, C2, C3) with py-spy into DIR "
                              "(collapsed stacks; py-spy from the bench extra)")
     parser.add_argument("--json", default=None, help="where to write the JSON (default "
                         "var/bench/bench-<time>.json)")

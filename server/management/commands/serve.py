@@ -22,6 +22,11 @@ LISTEN_BACKLOG = 1024
 # openHandshakeTimeout 5 s; daphne's own check of sockets still connecting, 20 s) drop handshakes
 # that queue behind others in a connect storm, as after a restart every tab reconnects at once.
 HANDSHAKE_TIMEOUT = 30
+# Seconds a socket may stay quiet before daphne pings it (daphne's default: 20). The browser sends
+# its own ping every 25 s (static/js/socket.js), so an open tab is never pinged by the server as
+# well; a silent client is still pinged well inside the common 60 s proxy idle timeout. At 10,000
+# idle sockets the pings are the server's idle CPU (docs/PERFORMANCE.md, F12).
+PING_INTERVAL = 30
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = True,
@@ -34,35 +39,44 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = 
     # Requests use their own connections on daphne's threads; this thread's (start-up checks,
     # the demo's data) would otherwise sit idle for as long as the server runs.
     connections.close_all()
-    endpoints = [f"{endpoint}:backlog={LISTEN_BACKLOG}"
-                 for endpoint in build_endpoint_description_strings(host=host, port=port)]
     background = None
     if worker:
         from server.notify.worker import start_in_background
 
         background = start_in_background()
     try:
-        server = Server(
-            application=application,
-            endpoints=endpoints,
-            action_logger=AccessLogGenerator(access_log) if access_log else None,
-            proxy_forwarded_address_header="X-Forwarded-For" if proxy_headers else None,
-            proxy_forwarded_port_header="X-Forwarded-Port" if proxy_headers else None,
-            proxy_forwarded_proto_header="X-Forwarded-Proto" if proxy_headers else None,
-            # SPEC §3: frames over 64 KiB close the socket with 1009. autobahn enforces the cap
-            # before buffering a frame whole; the consumer checks too, but may not send 1009.
-            websocket_max_message_size=MAX_FRAME,
-            websocket_max_frame_size=MAX_FRAME,
-            websocket_handshake_timeout=HANDSHAKE_TIMEOUT,
-            websocket_connect_timeout=HANDSHAKE_TIMEOUT,
-            ready_callable=lambda: _close_properly(server),
-        )
+        server = daphne_server(application, host, port, proxy_headers=proxy_headers,
+                               access_log=access_log)
         server.run()
     finally:
         if background is not None:
             background.stop()
     if not server.listening_addresses:
         raise CommandError(f"could not listen on {_url_host(host)}:{port} (see the log above)")
+
+
+def daphne_server(application, host: str, port: int, *, proxy_headers: bool = False,
+                  access_log=None) -> Server:
+    """daphne serving `application` as Cairn runs it; `.run()` serves until interrupted."""
+    endpoints = [f"{endpoint}:backlog={LISTEN_BACKLOG}"
+                 for endpoint in build_endpoint_description_strings(host=host, port=port)]
+    server = Server(
+        application=application,
+        endpoints=endpoints,
+        action_logger=AccessLogGenerator(access_log) if access_log else None,
+        proxy_forwarded_address_header="X-Forwarded-For" if proxy_headers else None,
+        proxy_forwarded_port_header="X-Forwarded-Port" if proxy_headers else None,
+        proxy_forwarded_proto_header="X-Forwarded-Proto" if proxy_headers else None,
+        # SPEC §3: frames over 64 KiB close the socket with 1009. autobahn enforces the cap
+        # before buffering a frame whole; the consumer checks too, but may not send 1009.
+        websocket_max_message_size=MAX_FRAME,
+        websocket_max_frame_size=MAX_FRAME,
+        websocket_handshake_timeout=HANDSHAKE_TIMEOUT,
+        websocket_connect_timeout=HANDSHAKE_TIMEOUT,
+        ping_interval=PING_INTERVAL,
+        ready_callable=lambda: _close_properly(server),
+    )
+    return server
 
 
 def _close_properly(server) -> None:
