@@ -1,7 +1,8 @@
 """Cairn's load tool: `python -m bench …` starts what it measures, drives it over loopback with an
 asyncio `websockets` client and a small HTTP client, prints a table and writes JSON.
 
-Contestants (`contestants`): C1 a bare `websockets` server (the ceiling), C2 the Channels
+Contestants (`contestants`): C1 a bare `websockets` server (the ceiling), C1d the same broadcast
+as a bare ASGI application under Cairn's daphne settings (the stack's floor), C2 the Channels
 tutorial chat on daphne with `RedisChannelLayer` defaults (the stock peer), C3 Cairn itself
 (on `RedisPubSubChannelLayer`, its default; C3b: Cairn on `RedisChannelLayer`, C3m: Cairn on
 the in-memory layer).

@@ -59,6 +59,15 @@ class Ceiling:
         return json.loads(frame)["seq"]
 
 
+class Floor(Ceiling):
+    name, label = "C1d", "daphne floor: C1's broadcast as bare ASGI under Cairn's daphne"
+
+    def server(self, size: int) -> Server:
+        self.port = free_port()
+        return Server("floor", [PYTHON, "-m", "bench.contestants.floor", "--port", str(self.port)],
+                      self.port)
+
+
 class Stock(Ceiling):
     name, label = "C2", "stock: Channels tutorial chat, RedisChannelLayer"
 
@@ -170,5 +179,6 @@ SEEDED = {}  # group size -> seeded live practice, shared by the Cairn variants
 
 
 def contestant(name: str):
-    return {"C1": Ceiling, "C2": Stock}[name]() if name in ("C1", "C2") else Cairn(
+    plain = {"C1": Ceiling, "C1d": Floor, "C2": Stock}
+    return plain[name]() if name in plain else Cairn(
         name, {"C3": "redis", "C3b": "list", "C3m": "memory"}[name])

@@ -76,7 +76,7 @@ class Server:
             raise RuntimeError(f"{self.name} did not start; log:\n{self.tail()}")
         self.profiler = None
         profile_dir = os.environ.get("BENCH_PROFILE")
-        if profile_dir and self.name.startswith(("cairn", "stock")):
+        if profile_dir and self.name.startswith(("cairn", "stock", "floor")):
             # `python -m bench --profile DIR`: py-spy samples the server's CPU until it exits
             # (collapsed stacks, one file per server process; read with any flamegraph tool).
             Path(profile_dir).mkdir(parents=True, exist_ok=True)
