@@ -20,7 +20,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from consumers import codec, frames, state
+from consumers import codec, frames, openings, state
 from consumers.hub import CATCH_UP, CLOSE, DELIVER, RELOAD, hub
 from consumers.replay import replay
 from rules.groups import groups_for
@@ -79,8 +79,9 @@ class InboxConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         # The session is read here, with the user's facts and hello, in one visit to the
-        # database (`state.opening`), rather than by session and auth middleware (a visit of
-        # their own, and a wrapper around every frame sent).
+        # database shared with the sockets opening at the same time (`consumers.openings`),
+        # rather than by session and auth middleware (a visit of their own, and a wrapper around
+        # every frame sent).
         session_key = self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
         self.codec, subprotocol = codec.choose(self.scope.get("subprotocols") or [])
         if session_key is None or self.codec is None:
@@ -90,7 +91,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self.busy = asyncio.Lock()
         self.bucket = TokenBucket(RATE, BURST)
         async with self.busy:
-            opened = await database_sync_to_async(state.opening)(session_key)
+            opened = await openings.opening(session_key)
             if opened is None:
                 return await self.close()
             user, self.person, hello = opened
@@ -101,7 +102,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
             if not self.hub.hears(groups):
                 # Join first, then read the cursor: nothing committed in between is missed.
                 await self.hub.attach(self, groups)
-                hello = await database_sync_to_async(state.hello)(user, self.person)
+                hello = await openings.hello(user, self.person)
             else:
                 await self.hub.attach(self, groups)
             self.high = self.badge_cursor = hello["cursor"]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from rules import Person
-from server.badges import badge_for
+from server.badges import badge_for, badges_for
 from server.facts import person_for, practice_staff
 from server.models import Client, Thread, User
 from server.serialize import thread_dict, with_user_marks
@@ -52,6 +52,20 @@ def opening(session_key: str) -> tuple | None:
     user = session_users({session_key}).get(session_key)
     person = _socket_person(user)
     return None if person is None else (user, person, hello(user, person))
+
+
+def openings(session_keys) -> dict:
+    """{session key: `opening(key)`} for the keys that open a socket, for many at once: sessions
+    and users in two queries, people per practice (`load_people`), then `hellos`."""
+    if len(session_keys) == 1:
+        key = next(iter(session_keys))
+        return {key: opening(key)}
+    users = session_users(session_keys)
+    people = load_people({user.pk for user in users.values()})
+    pairs = {key: (user, people[user.pk]) for key, user in users.items()
+             if people.get(user.pk) is not None}
+    said = hellos(pairs.values())
+    return {key: (user, person, said[user, person]) for key, (user, person) in pairs.items()}
 
 
 def load_people(user_ids) -> dict:
@@ -117,7 +131,22 @@ def _live_sessions(keys):
 
 
 def hello(user, person: Person) -> dict:
-    return {"type": "hello", "cursor": head_cursor(), "badge": badge_for(person),
+    return _hello(user, person, head_cursor(), badge_for(person))
+
+
+def hellos(pairs) -> dict:
+    """{(user, Person): hello} for many at once: one cursor and every badge in three queries."""
+    pairs = set(pairs)
+    if len(pairs) == 1:
+        return {pair: hello(*pair) for pair in pairs}
+    cursor = head_cursor()
+    badges = badges_for([person for _, person in pairs])
+    return {(user, person): _hello(user, person, cursor, badges[str(person.user_id)])
+            for user, person in pairs}
+
+
+def _hello(user, person: Person, cursor: int, badge: int) -> dict:
+    return {"type": "hello", "cursor": cursor, "badge": badge,
             "user": {"id": user.pk, "kind": person.kind, "name": user.display_name,
                      "roles": sorted(person.roles)}}
 
