@@ -1,6 +1,7 @@
 """python -m server serve [--host H] [--port P] [--no-worker] [--proxy-headers]: Cairn under
 daphne, HTTP and WebSockets on one port, configured by the environment (README: Configuration)."""
 
+import gc
 import sys
 
 # daphne.server installs Twisted's asyncio reactor on import: it must come before anything
@@ -27,6 +28,11 @@ HANDSHAKE_TIMEOUT = 30
 # well; a silent client is still pinged well inside the common 60 s proxy idle timeout. At 10,000
 # idle sockets the pings are the server's idle CPU (docs/PERFORMANCE.md, F12).
 PING_INTERVAL = 30
+# The garbage collector's thresholds (Python's defaults: 700, 10, 10). A full collection walks
+# every object the open sockets hold; with the defaults it ran often enough to be an eighth of
+# the server's CPU under fan-out and the longest waits to the last of 1,000 recipients
+# (docs/PERFORMANCE.md, F14).
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = True,
@@ -47,12 +53,21 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = 
     try:
         server = daphne_server(application, host, port, proxy_headers=proxy_headers,
                                access_log=access_log)
+        _collect_less()
         server.run()
     finally:
         if background is not None:
             background.stop()
     if not server.listening_addresses:
         raise CommandError(f"could not listen on {_url_host(host)}:{port} (see the log above)")
+
+
+def _collect_less() -> None:
+    """What start-up loaded lives as long as the process: move it out of the collector's sight
+    (`gc.freeze`), and collect less often (`GC_THRESHOLDS`)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def daphne_server(application, host: str, port: int, *, proxy_headers: bool = False,
