@@ -39,18 +39,17 @@ def badges_for(persons) -> dict:
                       .values_list("user_id", "thread_id").annotate(n=Count("id")).order_by())
     if not per_thread:
         return counts
-    views = {}
+    views, user_view = {}, {}  # a person of each view; each user's view
     for person in persons:
-        views.setdefault(view_of(person), person)
-    view_index = {key: i for i, key in enumerate(views)}
-    user_view = {p.user_id: view_index[view_of(p)] for p in persons}
+        user_view[person.user_id] = view_of(person)
+        views.setdefault(user_view[person.user_id], person)
     seen = {f"v{i}": Case(When(visible_threads(person), then=Value(True)), default=Value(False),
                           output_field=BooleanField())
             for i, person in enumerate(views.values())}
     rows = (Thread.objects.filter(pk__in={thread_id for _, thread_id, _ in per_thread},
                                   deleted_at__isnull=True)
             .annotate(**seen).values_list("pk", *seen))
-    visible = {(i, row[0]) for row in rows for i, flag in enumerate(row[1:]) if flag}
+    visible = {(view, row[0]) for row in rows for view, flag in zip(views, row[1:]) if flag}
     for user_id, thread_id, n in per_thread:
         if (user_view[user_id], thread_id) in visible:
             counts[str(user_id)] += n
