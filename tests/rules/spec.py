@@ -83,3 +83,23 @@ def staff_cases():
     """(roles, relation, id) for every role subset and every relationship it can have."""
     return [(roles, relation, f"{label(roles)}-{relation}")
             for roles in role_subsets() for relation in relations_for(roles)]
+
+
+class Matrix:
+    """Walks a whole table of cases and reports every disagreement at once, instead of one test
+    per case: `check` each case, then `verify`."""
+
+    def __init__(self):
+        self.checked = 0
+        self.wrong = []
+
+    def check(self, case: str, got, want) -> None:
+        self.checked += 1
+        if got != want or type(got) is not type(want):
+            self.wrong.append(f"{case}: got {got!r}, SPEC §2 says {want!r}")
+
+    def verify(self, at_least: int) -> None:
+        """No case disagreed, and the walk covered at least `at_least` cases."""
+        assert self.checked >= at_least, f"walked only {self.checked} cases"
+        assert not self.wrong, (f"{len(self.wrong)} of {self.checked} cases disagree:\n"
+                                + "\n".join(self.wrong[:200]))

@@ -8,7 +8,7 @@ import rules
 from rules import MessageFacts, ThreadFacts
 from tests.rules.spec import (
     ASSIGNED, AUDIENCES, BOTH, CLIENT, NO_RELATIONSHIP, OTHER_CLIENT, OTHER_PRACTICE, PRACTICE,
-    ROLES, SUPERVISES, client, label, spec_sees, staff, staff_cases,
+    ROLES, SUPERVISES, Matrix, client, label, spec_sees, staff, staff_cases,
 )
 
 UNSEEN, SEEN, CLIENT_AUTHORED = "unseen", "seen", "client_authored"
@@ -31,22 +31,21 @@ def spec_can_delete(roles, audience, relation, seen, deleted) -> bool:
     return ("clinical_admin" if audience == "clinical" else "practice_admin") in roles
 
 
-DELETE_CASES = [
-    pytest.param(roles, audience, relation, seen, deleted,
-                 id=f"{case_id}-{audience}-{seen}{'-deleted' if deleted else ''}")
-    for roles, relation, case_id in staff_cases() for audience in AUDIENCES
-    for seen in SEEN_STATES for deleted in (False, True)
-]
-
-
-@pytest.mark.parametrize("roles, audience, relation, seen, deleted", DELETE_CASES)
-def test_delete_message(roles, audience, relation, seen, deleted):
-    person = staff(roles, relation)
-    thread = ThreadFacts(PRACTICE, CLIENT, audience)
-    expected = spec_can_delete(roles, audience, relation, seen, deleted)
-    assert rules.can_delete_message(person, thread, message(seen, deleted)) is expected
-    assert rules.can_delete_message(person, replace(thread, practice_id=OTHER_PRACTICE),
-                                    message(seen, deleted)) is False
+def test_delete_message():
+    matrix = Matrix()
+    for roles, relation, case_id in staff_cases():
+        person = staff(roles, relation)
+        for audience in AUDIENCES:
+            thread = ThreadFacts(PRACTICE, CLIENT, audience)
+            for seen in SEEN_STATES:
+                for deleted in (False, True):
+                    case = f"{case_id}-{audience}-{seen}{'-deleted' if deleted else ''}"
+                    gone = message(seen, deleted)
+                    matrix.check(case, rules.can_delete_message(person, thread, gone),
+                                 spec_can_delete(roles, audience, relation, seen, deleted))
+                    matrix.check(f"{case} other practice", rules.can_delete_message(
+                        person, replace(thread, practice_id=OTHER_PRACTICE), gone), False)
+    matrix.verify(at_least=2 * 192 * 3 * 3 * 2)
 
 
 @pytest.mark.parametrize("roles, audience, relation, seen, expected", [
@@ -98,23 +97,28 @@ MIXES = {
     "client_wrote": [CLIENT_AUTHORED, UNSEEN],
     "seen_and_client_wrote": [SEEN, CLIENT_AUTHORED],
 }
-THREAD_CASES = [pytest.param(roles, audience, relation, mix, id=f"{case_id}-{audience}-{mix}")
-                for roles, relation, case_id in staff_cases() for audience in AUDIENCES
-                for mix in MIXES]
-
-
-@pytest.mark.parametrize("roles, audience, relation, mix", THREAD_CASES)
-def test_delete_thread_needs_every_live_message(roles, audience, relation, mix):
-    person, thread = staff(roles, relation), ThreadFacts(PRACTICE, CLIENT, audience)
-    live = [message(s) for s in MIXES[mix]]
-    expected = spec_sees(roles, audience, relation) and all(
-        spec_can_delete(roles, audience, relation, s, False) for s in MIXES[mix])
-    assert rules.can_delete_thread(person, thread, live) is expected
-    # Already deleted messages do not stand in the way, whatever their seen state.
-    with_gone = live + [message(SEEN, deleted=True), message(CLIENT_AUTHORED, deleted=True)]
-    assert rules.can_delete_thread(person, thread, with_gone) is expected
-    # A deleted thread cannot be deleted again.
-    assert rules.can_delete_thread(person, replace(thread, deleted=True), live) is False
+def test_delete_thread_needs_every_live_message():
+    matrix = Matrix()
+    for roles, relation, case_id in staff_cases():
+        person = staff(roles, relation)
+        for audience in AUDIENCES:
+            thread = ThreadFacts(PRACTICE, CLIENT, audience)
+            for mix, states in MIXES.items():
+                case = f"{case_id}-{audience}-{mix}"
+                live = [message(s) for s in states]
+                expected = spec_sees(roles, audience, relation) and all(
+                    spec_can_delete(roles, audience, relation, s, False) for s in states)
+                matrix.check(case, rules.can_delete_thread(person, thread, live), expected)
+                # Already deleted messages do not stand in the way, whatever their seen state.
+                with_gone = live + [message(SEEN, deleted=True),
+                                    message(CLIENT_AUTHORED, deleted=True)]
+                matrix.check(f"{case} with deleted messages",
+                             rules.can_delete_thread(person, thread, with_gone), expected)
+                # A deleted thread cannot be deleted again.
+                matrix.check(f"{case} thread deleted",
+                             rules.can_delete_thread(person, replace(thread, deleted=True), live),
+                             False)
+    matrix.verify(at_least=3 * 192 * 3 * len(MIXES))
 
 
 @pytest.mark.parametrize("person, audience, messages, expected", [

@@ -8,14 +8,12 @@ import rules
 from rules import ThreadFacts
 from tests.rules.spec import (
     ASSIGNED, AUDIENCES, BOTH, CLIENT, NO_RELATIONSHIP, OTHER_CLIENT, OTHER_CLIENTS_ONLY,
-    OTHER_PRACTICE, PRACTICE, ROLES, SUPERVISES, client, label, role_subsets, spec_sees, staff,
-    staff_cases,
+    OTHER_PRACTICE, PRACTICE, ROLES, SUPERVISES, Matrix, client, label, role_subsets, spec_sees,
+    staff, staff_cases,
 )
 
-VIEW_CASES = [pytest.param(roles, audience, relation, id=f"{case_id}-{audience}")
+VIEW_CASES = [(roles, audience, relation, f"{case_id}-{audience}")
               for roles, relation, case_id in staff_cases() for audience in AUDIENCES]
-STAFF_CASES = [pytest.param(roles, relation, id=case_id)
-               for roles, relation, case_id in staff_cases()]
 UNKNOWN_AUDIENCES = ["", "Clinical", "admin", "everyone", "clinical ", None]
 
 
@@ -47,17 +45,23 @@ def test_hand_written_rows(roles, audience, relation, expected):
     assert rules.can_view(staff(roles, relation), ThreadFacts(PRACTICE, CLIENT, audience)) is expected
 
 
-@pytest.mark.parametrize("roles, audience, relation", VIEW_CASES)
-def test_staff_view(roles, audience, relation):
-    person = staff(roles, relation)
-    thread = ThreadFacts(PRACTICE, CLIENT, audience)
-    expected = spec_sees(roles, audience, relation)
-    assert rules.can_view(person, thread) is expected
-    # Staff still see a deleted thread they could see (the "deleted" filter), and no more.
-    assert rules.can_view(person, replace(thread, deleted=True)) is expected
-    # Never across practices, whatever the roles and relationships.
-    assert rules.can_view(person, replace(thread, practice_id=OTHER_PRACTICE)) is False
-    assert rules.can_view(staff(roles, relation, practice_id=OTHER_PRACTICE), thread) is False
+def test_staff_view():
+    matrix = Matrix()
+    for roles, audience, relation, case in VIEW_CASES:
+        person = staff(roles, relation)
+        thread = ThreadFacts(PRACTICE, CLIENT, audience)
+        expected = spec_sees(roles, audience, relation)
+        matrix.check(case, rules.can_view(person, thread), expected)
+        # Staff still see a deleted thread they could see (the "deleted" filter), and no more.
+        matrix.check(f"{case} deleted", rules.can_view(person, replace(thread, deleted=True)),
+                     expected)
+        # Never across practices, whatever the roles and relationships.
+        matrix.check(f"{case} thread of another practice",
+                     rules.can_view(person, replace(thread, practice_id=OTHER_PRACTICE)), False)
+        matrix.check(f"{case} person of another practice",
+                     rules.can_view(staff(roles, relation, practice_id=OTHER_PRACTICE), thread),
+                     False)
+    matrix.verify(at_least=4 * 576)
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
@@ -82,12 +86,15 @@ def test_unknown_kind_sees_nothing():
     assert not any(rules.can_view(ghost, ThreadFacts(PRACTICE, CLIENT, a)) for a in AUDIENCES)
 
 
-@pytest.mark.parametrize("roles, audience, relation", VIEW_CASES)
-def test_start_thread(roles, audience, relation):
-    person = staff(roles, relation)
-    assert rules.can_start_thread(person, PRACTICE, CLIENT, audience) is spec_sees(
-        roles, audience, relation)
-    assert rules.can_start_thread(person, OTHER_PRACTICE, CLIENT, audience) is False
+def test_start_thread():
+    matrix = Matrix()
+    for roles, audience, relation, case in VIEW_CASES:
+        person = staff(roles, relation)
+        matrix.check(case, rules.can_start_thread(person, PRACTICE, CLIENT, audience),
+                     spec_sees(roles, audience, relation))
+        matrix.check(f"{case} other practice",
+                     rules.can_start_thread(person, OTHER_PRACTICE, CLIENT, audience), False)
+    matrix.verify(at_least=2 * 576)
 
 
 @pytest.mark.parametrize("audience", UNKNOWN_AUDIENCES, ids=repr)
@@ -104,12 +111,15 @@ def test_client_starts_threads_only_with_themselves(audience):
     assert rules.can_start_thread(client(), OTHER_PRACTICE, CLIENT, audience) is False
 
 
-@pytest.mark.parametrize("roles, relation", STAFF_CASES)
-def test_see_client(roles, relation):
-    person = staff(roles, relation)
-    expected = any(spec_sees(roles, a, relation) for a in AUDIENCES)
-    assert rules.can_see_client(person, PRACTICE, CLIENT) is expected
-    assert rules.can_see_client(person, OTHER_PRACTICE, CLIENT) is False
+def test_see_client():
+    matrix = Matrix()
+    for roles, relation, case in staff_cases():
+        person = staff(roles, relation)
+        expected = any(spec_sees(roles, a, relation) for a in AUDIENCES)
+        matrix.check(case, rules.can_see_client(person, PRACTICE, CLIENT), expected)
+        matrix.check(f"{case} other practice", rules.can_see_client(person, OTHER_PRACTICE, CLIENT),
+                     False)
+    matrix.verify(at_least=2 * 192)
 
 
 def test_clients_see_no_client_records():
@@ -117,21 +127,24 @@ def test_clients_see_no_client_records():
     assert rules.can_see_client(client(), PRACTICE, OTHER_CLIENT) is False
 
 
-@pytest.mark.parametrize("roles, relation", STAFF_CASES)
-def test_email_audiences_are_those_seen_for_some_client(roles, relation):
-    # Any relationship, with this client or another, opens every audience of that client.
-    related = relation != NO_RELATIONSHIP
-    expected = {a for a in AUDIENCES if spec_sees(roles, a, ASSIGNED if related else relation)}
-    assert set(rules.email_audiences_allowed(staff(roles, relation))) == expected
+def test_email_audiences_are_those_seen_for_some_client():
+    matrix = Matrix()
+    for roles, relation, case in staff_cases():
+        # Any relationship, with this client or another, opens every audience of that client.
+        related = relation != NO_RELATIONSHIP
+        expected = {a for a in AUDIENCES if spec_sees(roles, a, ASSIGNED if related else relation)}
+        matrix.check(case, set(rules.email_audiences_allowed(staff(roles, relation))), expected)
+    matrix.verify(at_least=192)
 
 
 def test_clients_choose_no_email_audiences():
     assert set(rules.email_audiences_allowed(client())) == set()
 
 
-@pytest.mark.parametrize("roles, relation", STAFF_CASES)
-def test_visible_audiences_match_the_view_rule(roles, relation):
-    person = staff(roles, relation)
-    assert set(rules.visible_audiences(person, CLIENT)) == {
-        a for a in AUDIENCES if spec_sees(roles, a, relation)}
+def test_visible_audiences_match_the_view_rule():
+    matrix = Matrix()
+    for roles, relation, case in staff_cases():
+        matrix.check(case, set(rules.visible_audiences(staff(roles, relation), CLIENT)),
+                     {a for a in AUDIENCES if spec_sees(roles, a, relation)})
+    matrix.verify(at_least=192)
     assert rules.visible_audiences(client(), CLIENT) == frozenset()
