@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "server.middleware.refuse_cross_site_api",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "server.sessions.slide_session_expiry",
     "django.middleware.common.CommonMiddleware",
