@@ -26,9 +26,6 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _kept_secret_key()
 DEBUG = os.environ.get("CAIRN_DEBUG") == "1"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
                  if h.strip()]
-CSRF_TRUSTED_ORIGINS = [
-    f"{scheme}://{h}" for h in ALLOWED_HOSTS if h != "*" for scheme in ("http", "https")
-]
 
 INSTALLED_APPS = [
     "daphne",
@@ -130,6 +127,14 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("CAIRN_FROM_EMAIL", "Cairn <no-reply@cairn.invalid>")
 # Where links in emails point (invitations, "sign in to read").
 PUBLIC_URL = os.environ.get("CAIRN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The origins a browser may call the server from besides the address it reached it at (HTTP's CSRF
+# check and /ws/, `consumers.origins`): the public address and any listed, each exact, scheme,
+# host and port (docs/DEPLOY.md). Not every host of ALLOWED_HOSTS with either scheme: that trusted
+# https://localhost and http://127.0.0.1 on port 80 for a server at http://127.0.0.1:8000.
+_public = urlparse(PUBLIC_URL)
+CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"] + [
+    origin.strip() for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()]
 
 # Sessions: a signed-in user is signed out after 30 minutes idle (with up to a minute of slack:
 # server.sessions slides the expiry at most once a minute, so most requests write nothing).
