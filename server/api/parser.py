@@ -47,7 +47,7 @@ def bad_text_at(value, path: str = "") -> str | None:
 
 def _check_query_string(query: str) -> None:
     """Every name and value of the raw query string must decode as strict UTF-8."""
-    for pair in query.replace(";", "&").split("&"):
+    for pair in query.split("&"):
         name, _, value = pair.partition("=")
         raw_name = unquote_to_bytes(name.replace("+", " "))
         try:
@@ -75,9 +75,8 @@ class TextParser(Parser):
         if data is request.GET:
             _check_query_string(request.META.get("QUERY_STRING", ""))
         for key in data.keys():
-            # Form fields' values, and uploaded files by their names.
-            for item in data.getlist(key):
-                name = getattr(item, "name", item)
-                if isinstance(name, str) and _SURROGATE.search(name) or _SURROGATE.search(key):
-                    raise invalid_text(key)
+            # Names and values of query and form fields, and uploaded files by their names.
+            texts = [key] + [getattr(item, "name", item) for item in data.getlist(key)]
+            if any(isinstance(text, str) and _SURROGATE.search(text) for text in texts):
+                raise invalid_text(key)
         return super().parse_querydict(data, list_fields, request)
