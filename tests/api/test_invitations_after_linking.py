@@ -3,6 +3,7 @@ however it came (activation, load_practice, the admin site), every outstanding l
 and none replaces the account."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -14,6 +15,8 @@ from server.models import Client, Invitation, User
 from server.practice_file import create_practice, read_practice_file
 from tests.api.test_portal import NEW_PASSWORD, _issue_token
 from tests.factory import JsonClient, PASSWORD
+
+DEMO_PRACTICE = Path(__file__).resolve().parents[2] / "server" / "demo_practice.json"
 
 
 def _outstanding_link(client, token) -> None:
@@ -65,7 +68,7 @@ def test_a_link_is_gone_once_the_admin_site_links_an_account(world):
 
 
 def test_a_link_is_gone_for_a_client_load_practice_gave_an_account(db):
-    create_practice(read_practice_file("server/demo_practice.json"))
+    create_practice(read_practice_file(DEMO_PRACTICE))
     client = Client.objects.filter(user__isnull=False).select_related("user").first()
     _outstanding_link(client, "a-link-from-before-the-load")
     response = _activate("a-link-from-before-the-load")
