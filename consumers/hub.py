@@ -103,11 +103,17 @@ class Hub:
         return all(group in self.joins and self.joins[group].done()
                    and not self.joins[group].exception() for group in groups)
 
-    async def attach(self, socket, groups) -> None:
-        """Hand `socket` the envelopes of `groups`; returns once this process hears them all."""
+    async def attach(self, socket, groups) -> bool:
+        """Hand `socket` the envelopes of `groups`; returns once this process hears them all.
+        False, and nothing attached, when its user holds CAIRN_SOCKETS_PER_USER here already
+        (counted and taken with no await in between, so a burst of handshakes cannot pass it)."""
         await self._start()
-        self.users[socket.user_id].add(socket)
+        sockets = self.users[socket.user_id]
+        if len(sockets) >= settings.CAIRN_SOCKETS_PER_USER:
+            return False
+        sockets.add(socket)
         await self.regroup(socket, groups)
+        return True
 
     async def regroup(self, socket, groups) -> None:
         wanted, had = frozenset(groups), socket.joined

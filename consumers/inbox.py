@@ -99,12 +99,12 @@ class InboxConsumer(AsyncWebsocketConsumer):
             self.refreshed_at = time.monotonic()
             groups = groups_for(self.person)
             self.hub = hub()  # from here on, `disconnect` detaches the socket from it
-            if not self.hub.hears(groups):
-                # Join first, then read the cursor: nothing committed in between is missed.
-                await self.hub.attach(self, groups)
+            heard = self.hub.hears(groups)
+            if not await self.hub.attach(self, groups):
+                return await self.close()  # the user holds as many sockets as allowed
+            if not heard:
+                # Joined first, then read the cursor: nothing committed in between is missed.
                 hello = await openings.hello(user, self.person)
-            else:
-                await self.hub.attach(self, groups)
             self.high = self.badge_cursor = hello["cursor"]
             self.badge = hello["badge"]
             await self.accept(subprotocol)

@@ -1,4 +1,4 @@
-"""Response headers Django 5.2 does not set itself."""
+"""Response headers Django 5.2 does not set itself, and the API's refusal of cross-site requests."""
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -30,5 +30,23 @@ def json_method_not_allowed(get_response):
             if allowed:
                 response["Allow"] = allowed
         return response
+
+    return middleware
+
+
+def refuse_cross_site_api(get_response):
+    """Fetch Metadata resource isolation (SPEC §4): a browser marks a request another site made
+    `Sec-Fetch-Site: cross-site`, and /api/ refuses it before the session is read or slid, so no
+    link, form or script elsewhere can change anything, not even by a GET (a client's GET of a
+    thread marks it seen). `same-origin`, `same-site`, `none` (typed or bookmarked) and no header
+    at all (older browsers, other programs) pass."""
+
+    def middleware(request):
+        if (request.path.startswith("/api/")
+                and request.headers.get("Sec-Fetch-Site", "").strip().lower() == "cross-site"):
+            return JsonResponse({"error": {"code": "cross_site",
+                                           "message": "Requests from other sites are refused."}},
+                                status=403)
+        return get_response(request)
 
     return middleware

@@ -26,9 +26,6 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _kept_secret_key()
 DEBUG = os.environ.get("CAIRN_DEBUG") == "1"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
                  if h.strip()]
-CSRF_TRUSTED_ORIGINS = [
-    f"{scheme}://{h}" for h in ALLOWED_HOSTS if h != "*" for scheme in ("http", "https")
-]
 
 INSTALLED_APPS = [
     "daphne",
@@ -45,6 +42,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "server.middleware.refuse_cross_site_api",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "server.sessions.slide_session_expiry",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +127,14 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("CAIRN_FROM_EMAIL", "Cairn <no-reply@cairn.invalid>")
 # Where links in emails point (invitations, "sign in to read").
 PUBLIC_URL = os.environ.get("CAIRN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The origins a browser may call the server from besides the address it reached it at (HTTP's CSRF
+# check and /ws/, `consumers.origins`): the public address and any listed, each exact, scheme,
+# host and port (docs/DEPLOY.md). Not every host of ALLOWED_HOSTS with either scheme: that trusted
+# https://localhost and http://127.0.0.1 on port 80 for a server at http://127.0.0.1:8000.
+_public = urlparse(PUBLIC_URL)
+CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"] + [
+    origin.strip() for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()]
 
 # Sessions: a signed-in user is signed out after 30 minutes idle (with up to a minute of slack:
 # server.sessions slides the expiry at most once a minute, so most requests write nothing).
@@ -175,6 +181,9 @@ LOGIN_WINDOW_SECONDS = int(os.environ.get("CAIRN_LOGIN_WINDOW_SECONDS", 15 * 60)
 LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_USERNAME", 5))
 LOGIN_FAILURES_PER_IP = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_IP", 30))
 SEND_LIMIT_PER_MINUTE = int(os.environ.get("CAIRN_SEND_LIMIT_PER_MINUTE", 30))
+# Sockets one user may hold at once in one process; more are refused at the handshake
+# (docs/WEBSOCKET.md, "Sockets per user").
+CAIRN_SOCKETS_PER_USER = int(os.environ.get("CAIRN_SOCKETS_PER_USER", 20))
 # No inline script or style anywhere: every page loads its code from /static/.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "

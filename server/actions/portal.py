@@ -9,7 +9,10 @@ from django.utils import timezone
 
 from server import notify
 from server.audit import audit
-from server.models import Invitation, Message, UnreadMark, User
+from server.errors import ApiError
+from server.models import Client, Invitation, Message, UnreadMark, User
+
+GONE = "This invitation link was used, replaced or has expired."  # as server.api.portal says
 
 
 def token_hash(token: str) -> str:
@@ -48,27 +51,38 @@ def invite_if_needed(client, by) -> dict | None:
     return do_invite(client, by)
 
 
+def void_invitations(client, now=None) -> None:
+    """Revoke every outstanding link of `client`: call it wherever an account gets linked."""
+    Invitation.objects.filter(client=client, used_at__isnull=True, revoked_at__isnull=True
+                              ).update(revoked_at=now or timezone.now())
+
+
 def find_invitation(token: str):
-    """The live invitation for `token`, locked; None when unknown, used, revoked or expired."""
+    """The live invitation for `token`, locked; None when unknown, used, revoked or expired, or
+    when its client has a portal account already, however it got one (activation,
+    load_practice, the admin site): a link only ever creates a client's first account."""
     if not isinstance(token, str) or not token:
         return None
     return (Invitation.objects.select_for_update().select_related("client", "client__practice")
             .filter(token_hash=token_hash(token), used_at__isnull=True, revoked_at__isnull=True,
-                    expires_at__gt=timezone.now()).first())
+                    expires_at__gt=timezone.now(), client__user__isnull=True).first())
 
 
 def do_activate(invitation, username, password, *, request=None) -> User:
-    """Create the client's portal account; their unseen staff messages arrive unread."""
+    """Create the client's portal account; their unseen staff messages arrive unread. Never
+    replaces an account: a client linked meanwhile makes the link gone (410), and the caller's
+    transaction rolls the new user back."""
     client = invitation.client
     now = timezone.now()
     user = User.objects.create_user(username=username, password=password, kind=User.CLIENT,
                                     practice_id=client.practice_id, name=client.name,
                                     email=client.email or "")
+    if not Client.objects.filter(pk=client.pk, user__isnull=True).update(user=user):
+        raise ApiError(410, "token_invalid", GONE)
     client.user = user
-    client.save(update_fields=["user"])
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
-    Invitation.objects.filter(client=client, used_at__isnull=True).update(revoked_at=now)
+    void_invitations(client, now)
     waiting = Message.objects.filter(thread__client=client, thread__deleted_at__isnull=True,
                                      author_kind="staff", deleted_at__isnull=True)
     UnreadMark.objects.bulk_create(UnreadMark(user=user, message_id=m_id, thread_id=t_id)

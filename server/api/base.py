@@ -9,13 +9,14 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 
+from server.api.parser import TextParser
 from server.errors import ApiError
 from server.failsafe import database_unavailable
 
 log = logging.getLogger(__name__)
 
 api = NinjaAPI(title="Cairn", version="1", urls_namespace="api", openapi_url="/openapi.json",
-               docs_url="/docs")
+               docs_url="/docs", parser=TextParser())
 
 
 def error_response(request, status: int, code: str, message: str, **extra):
@@ -38,6 +39,9 @@ def _not_signed_in(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, ApiError):
+        # ninja wraps whatever the parser raises in a 400; invalid text keeps its own answer.
+        return _api_error(request, exc.__cause__)
     if exc.status_code == 400:
         return error_response(request, 400, "malformed", "The request body is not valid JSON.")
     if exc.status_code == 403:

@@ -49,12 +49,17 @@ async def test_messages_arrive_live_through_daphne(served):
         assert (await recv(ws))["type"] == "resumed"  # all of it was already delivered live
 
 
-async def test_a_foreign_origin_is_refused_by_daphne(served):
+@pytest.mark.parametrize("origin", ["http://evil.example", "http://127.0.0.1:9999",
+                                    "https://localhost", "https://127.0.0.1:{port}"])
+async def test_a_foreign_origin_is_refused_by_daphne(served, origin):
+    """Exact: the server here is http://127.0.0.1 on a port of its own."""
     sam = await asyncio.to_thread(http, served, "sam")
     with pytest.raises(InvalidStatus) as refused:
-        async with open_ws(served, sam, origin="http://evil.example"):
+        async with open_ws(served, sam, origin=origin.format(port=served.port)):
             pass
     assert refused.value.response.status_code == 403
+    async with open_ws(served, sam, origin=f"http://127.0.0.1:{served.port}") as ws:
+        assert (await recv(ws))["type"] == "hello"
 
 
 async def test_no_session_is_refused_by_daphne(served):

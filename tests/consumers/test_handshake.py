@@ -26,27 +26,6 @@ async def test_foreign_null_or_missing_origin_is_refused(world, origin):
     assert not accepted
 
 
-async def test_null_origin_is_refused_even_when_every_host_is_allowed(world, settings):
-    settings.ALLOWED_HOSTS = ["*"]
-    from channels.routing import URLRouter
-    from channels.sessions import CookieMiddleware
-    from channels.security.websocket import AllowedHostsOriginValidator
-    from channels.testing import WebsocketCommunicator
-    from django.urls import path
-
-    from consumers.inbox import InboxConsumer
-    from consumers.routing import RefuseNullOrigin
-    from tests.consumers.helpers import session_cookie
-
-    app = RefuseNullOrigin(AllowedHostsOriginValidator(CookieMiddleware(
-        URLRouter([path("ws/", InboxConsumer.as_asgi())]))))
-    cookie = await database_sync_to_async(session_cookie)(world.sam)
-    communicator = WebsocketCommunicator(app, "/ws/", headers=[
-        (b"origin", b"null"), (b"host", b"127.0.0.1"), (b"cookie", f"sessionid={cookie}".encode())])
-    accepted, _ = await communicator.connect()
-    assert not accepted
-
-
 async def test_unknown_subprotocol_is_refused(world):
     accepted, _, _ = await handshake(world.sam, subprotocols=["xml"])
     assert not accepted
