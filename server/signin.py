@@ -12,10 +12,13 @@ from server.errors import ApiError, forbidden
 from server.models import User
 
 
-def check_credentials(request, username: str, password: str) -> User:
+def check_credentials(request, username: str, password: str, *,
+                      outside_practice: bool = False) -> User:
     """The user these credentials sign in, or ApiError: 429 while the username or the address
     is guessing, 401 for wrong credentials, 403 for a client while the portal is off. Every
-    refusal is audited (on its own: there is no transaction to roll it back with)."""
+    refusal is audited (on its own: there is no transaction to roll it back with).
+
+    Only Django's admin admits users of no practice (`outside_practice`: its superusers)."""
     username = username[:150]
     practice_id = User.objects.filter(username=username).values_list("practice_id", flat=True).first()
     try:
@@ -24,7 +27,7 @@ def check_credentials(request, username: str, password: str) -> User:
         audit(request, "login.throttled", username=username, practice_id=practice_id)
         raise
     user = authenticate(request, username=username, password=password)
-    if user is None or user.practice_id is None:
+    if user is None or (user.practice_id is None and not outside_practice):
         ratelimit.hit("login-user", username.lower(), settings.LOGIN_WINDOW_SECONDS)
         ratelimit.hit("login-ip", client_ip(request) or "-", settings.LOGIN_WINDOW_SECONDS)
         audit(request, "login.failed", username=username, practice_id=practice_id)
@@ -44,7 +47,11 @@ def sign_in(request, user) -> None:
     """Start `user`'s session (checked by `check_credentials`) and audit it."""
     with transaction.atomic():
         login(request, user)
-        audit(request, "login", actor=user)
+        audit_sign_in(request, user)
+
+
+def audit_sign_in(request, user) -> None:
+    audit(request, "login", actor=user)
 
 
 def sign_out(request) -> None:
