@@ -9,13 +9,13 @@ from django.db import transaction
 from server import events, ratelimit
 from server.audit import audit, client_ip
 from server.errors import ApiError, forbidden
-from server.models import User
+from server.models import Client, User
 
 
 def check_credentials(request, username: str, password: str, *,
                       outside_practice: bool = False) -> User:
     """The user these credentials sign in, or ApiError: 429 while the username or the address
-    is guessing, 401 for wrong credentials, 403 for a client while the portal is off. Every
+    is guessing, 401 for wrong credentials (or a portal account of no client), 403 for a client while the portal is off. Every
     refusal is audited (on its own: there is no transaction to roll it back with).
 
     Only Django's admin admits users of no practice (`outside_practice`: its superusers)."""
@@ -31,6 +31,10 @@ def check_credentials(request, username: str, password: str, *,
         ratelimit.hit("login-user", username.lower(), settings.LOGIN_WINDOW_SECONDS)
         ratelimit.hit("login-ip", client_ip(request) or "-", settings.LOGIN_WINDOW_SECONDS)
         audit(request, "login.failed", username=username, practice_id=practice_id)
+        raise ApiError(401, "bad_credentials", "Wrong username or password.")
+    if user.kind == User.CLIENT and not Client.objects.filter(user=user).exists():
+        # A portal account taken from its client (Django's admin) opens nothing.
+        audit(request, "login.refused", actor=user, reason="no_client")
         raise ApiError(401, "bad_credentials", "Wrong username or password.")
     if user.kind == User.CLIENT and not user.practice.portal_enabled:
         audit(request, "login.refused", actor=user, reason="portal_disabled")

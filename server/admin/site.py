@@ -65,7 +65,7 @@ class CairnAdminSite(admin.AdminSite):
 
     def password_change(self, request, extra_context=None):
         # One way to set a password here: the user's own page, through `do_set_password`.
-        return HttpResponseRedirect(reverse(f"{self.name}:server_user_password_change",
+        return HttpResponseRedirect(reverse(f"{self.name}:auth_user_password_change",
                                             args=[request.user.pk]))
 
 
