@@ -93,6 +93,11 @@ class CairnUserAdmin(PracticeScoped, UserAdmin):
         return [*super().get_readonly_fields(request, obj), "last_login",
                 *(["kind"] if obj is not None else [])]
 
+    def get_queryset(self, request):
+        # A superuser's account is out of a practice admin's reach (its password, above all).
+        rows = super().get_queryset(request)
+        return rows if request.user.is_superuser else rows.filter(is_superuser=False)
+
     def get_list_filter(self, request):
         return ["kind", "is_active", "practice"] if request.user.is_superuser else self.list_filter
 

@@ -254,3 +254,14 @@ def test_renaming_the_practice_is_audited(world):
     change_practice(admin_browser(world.admin), world.practice, name="Northside Wellness")
     assert Practice.objects.get(pk=world.practice.pk).name == "Northside Wellness"
     assert AuditEntry.objects.filter(action="practice.renamed", actor=world.admin).exists()
+
+
+def test_a_superuser_in_the_practice_is_out_of_a_practice_admins_reach(world):
+    root = make_staff(world.practice, "root")
+    User.objects.filter(pk=root.pk).update(is_superuser=True)
+    browser = admin_browser(world.admin)
+    assert "root" not in browser.get("/admin/server/user/").content.decode()
+    r = browser.post(f"/admin/server/user/{root.pk}/password/", {
+        "usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert r.status_code == 404
+    assert User.objects.get(pk=root.pk).check_password(PASSWORD)
