@@ -74,10 +74,35 @@ class ClientAdmin(PracticeScoped, admin.ModelAdmin):
             do_set_clinicians(form.instance, sorted(u.pk for u in clinicians), request=request)
 
 
+class TopicForm(forms.ModelForm):
+    """Topic names are unique in a practice. The practice is not a field of the form (it is the
+    admin's own), so Django would leave that check to the database: made here instead."""
+
+    practice_id = None  # set per request by TopicAdmin.get_form
+
+    class Meta:
+        model = Topic
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        practice = cleaned.get("practice")
+        practice_id = practice.pk if practice else self.instance.practice_id or self.practice_id
+        if Topic.objects.filter(practice_id=practice_id, name=cleaned.get("name")).exclude(
+                pk=self.instance.pk).exists():
+            self.add_error("name", "The practice has a topic of that name already.")
+        return cleaned
+
+
 @admin.register(Topic, site=site)
 class TopicAdmin(PracticeScoped, admin.ModelAdmin):
+    form = TopicForm
     fields = ["practice", "name", "subject"]
     list_display = ["name", "subject"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"practice_id": request.user.practice_id})
 
     def has_delete_permission(self, request, obj=None):
         # Only from the topic's own page, and only while no thread (deleted or not) uses it.

@@ -265,3 +265,14 @@ def test_a_superuser_in_the_practice_is_out_of_a_practice_admins_reach(world):
         "usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert r.status_code == 404
     assert User.objects.get(pk=root.pk).check_password(PASSWORD)
+
+
+def test_a_topic_name_taken_in_the_practice_is_refused_not_a_500(world):
+    browser = admin_browser(world.admin)
+    r = browser.post("/admin/server/topic/add/", {"name": "Scheduling", "subject": "Again"})
+    assert r.status_code == 200 and "a topic of that name" in r.content.decode()
+    other = world.topics["Other"]
+    r = browser.post(f"/admin/server/topic/{other.pk}/change/", {"name": "Billing question",
+                                                                 "subject": "x"})
+    assert r.status_code == 200 and Topic.objects.get(pk=other.pk).name == "Other"
+    assert not AuditEntry.objects.filter(action__startswith="topic.").exists()
