@@ -29,6 +29,8 @@ class StaffCreationForm(UserCreationForm):
 
 
 class AccountChangeForm(UserChangeForm):
+    """A staff or portal account; roles and supervision appear for staff only."""
+
     roles = forms.MultipleChoiceField(choices=[(r, r.replace("_", " ")) for r in ROLES],
                                       required=False, widget=forms.CheckboxSelectMultiple)
 
@@ -38,15 +40,11 @@ class AccountChangeForm(UserChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and "roles" in self.fields:
+        if self.instance.kind != User.STAFF:
+            del self.fields["roles"]  # declared, so on the form whatever the fieldsets say
+        elif self.instance.pk:
             self.initial["roles"] = sorted(StaffRole.objects.filter(user=self.instance)
                                            .values_list("role", flat=True))
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.kind == User.CLIENT and (cleaned.get("roles") or cleaned.get("supervises")):
-            raise forms.ValidationError("A client's portal account holds no roles.")
-        return cleaned
 
 
 class SetPasswordForm(AdminPasswordChangeForm):
@@ -83,7 +81,8 @@ class CairnUserAdmin(PracticeScoped, UserAdmin):
         if obj is None:
             return self.add_fieldsets
         account = ("Account", {"fields": ["username", "password", "is_active", "last_login"]})
-        cairn = ("Cairn", {"fields": ["practice", "kind", "name", "email", "roles", "supervises"]})
+        staff_only = ["roles", "supervises"] if obj.kind == User.STAFF else []
+        cairn = ("Cairn", {"fields": ["practice", "kind", "name", "email", *staff_only]})
         if request.user.is_superuser:
             return [account, cairn, ("Django", {"fields": ["is_superuser"]})]
         return [account, cairn]

@@ -276,3 +276,8 @@ def test_a_topic_name_taken_in_the_practice_is_refused_not_a_500(world):
                                                                  "subject": "x"})
     assert r.status_code == 200 and Topic.objects.get(pk=other.pk).name == "Other"
     assert not AuditEntry.objects.filter(action__startswith="topic.").exists()
+
+
+def test_a_portal_account_is_given_no_roles(world):
+    change_user(admin_browser(world.admin), world.dana.user, roles=["clinical_admin"])
+    assert not world.dana.user.role_rows.exists()
