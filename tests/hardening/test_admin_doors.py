@@ -2,8 +2,12 @@
 opens it, it deletes nothing that holds history, and its changes are the API's actions."""
 
 import pytest
+from django.contrib import admin
 from django.db.models import ProtectedError
 from django.test import Client as Browser
+from django.test import RequestFactory
+
+from server.admin import site
 
 from server.models import AuditEntry, Client, Invitation, Message, Practice, Thread, Topic, User
 from tests.api.helpers import start
@@ -124,6 +128,21 @@ def test_delete_views_refuse_and_bulk_delete_is_gone(world, as_user, model):
                                              "_selected_action": [target.pk]})
     assert type(target).objects.filter(pk=target.pk).exists()
     assert Thread.objects.count() == 1 and Message.objects.count() == 1
+
+
+def test_every_admin_page_saves_through_actions_and_deletes_nothing_in_bulk(world):
+    """A model page added later inherits Django's plain save and delete unless it says
+    otherwise: this catches it."""
+    request = RequestFactory().get("/admin/")
+    request.user = world.admin
+    assert "delete_selected" not in dict(site.actions)
+    for model, page in site._registry.items():
+        kind = type(page)
+        assert kind.save_model is not admin.ModelAdmin.save_model, model
+        if model._meta.many_to_many:
+            assert kind.save_related is not admin.ModelAdmin.save_related, model
+        assert not page.has_delete_permission(request), model
+        assert not page.get_inlines(request, None), model  # inlines save around the actions
 
 
 def test_threads_and_messages_have_no_admin_pages(world):
