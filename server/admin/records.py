@@ -56,6 +56,7 @@ class ClientAdmin(PracticeScoped, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         self.in_practice(request, obj)
+        # The portal account is the link and unlink actions' to change, not the plain save's.
         account = obj.user
         obj.user_id = form.initial.get("user")
         if change:
