@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
-from rules.roles import CLINICIAN, PRACTICE_ADMIN, ROLES, SUPERVISOR
+from rules.roles import CLINICIAN, ROLES, SUPERVISOR
 from server.models import Client, Practice, StaffRole, Topic, User
 
 
@@ -364,11 +364,9 @@ def _create(plan: PracticePlan) -> Practice:
                               for name, subject in plan.topics)
     staff = {}
     for member in plan.staff:
-        # is_staff lets Django's admin accept the sign-in; what a practice admin may do there is
-        # server/admin.py's business.
+        # The practice_admin role, not is_staff, opens Django's admin (server/admin/site.py).
         user = User(username=member.username, practice=practice, kind=User.STAFF,
-                    name=member.name, email=member.email or "",
-                    is_staff=PRACTICE_ADMIN in member.roles)
+                    name=member.name, email=member.email or "")
         user.set_password(member.password)
         user.save()
         StaffRole.objects.bulk_create(StaffRole(user=user, role=role) for role in member.roles)

@@ -11,7 +11,8 @@ class Thread(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="threads")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="threads")
     audience = models.CharField(max_length=20, choices=[(a, a) for a in AUDIENCES])
-    topic = models.ForeignKey(Topic, on_delete=models.SET_NULL, null=True, blank=True)
+    # A topic in use stays (only an unused one may be deleted): threads keep what they were filed under.
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, null=True, blank=True)
     subject = models.CharField(max_length=200)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()

@@ -1,0 +1,145 @@
+"""Clients, topics and the practice itself in the admin, each change through its action."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Q
+
+from rules.roles import CLINICIAN
+from server.actions.clients import (do_add_client, do_edit_client, do_link_portal_account,
+                                    do_unlink_portal_account)
+from server.actions.practice import do_set_clinicians, do_switch_portal
+from server.actions.topics import (do_add_topic, do_delete_topic, do_edit_topic,
+                                   do_rename_practice, topic_in_use)
+from server.admin.scoping import PracticeScoped, changed_fields, take_back
+from server.admin.site import site
+from server.audit import audit
+from server.models import Client, Practice, Topic, User
+
+
+class ClientForm(forms.ModelForm):
+    """The portal account is one of the practice's client accounts that no other client holds;
+    clinicians hold the clinician role (as `PUT /api/clients/{id}/clinicians` asks)."""
+
+    class Meta:
+        model = Client
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            free = Q(client_record__isnull=True)
+            if self.instance.pk:
+                free |= Q(client_record=self.instance.pk)
+            self.fields["user"].queryset = self.fields["user"].queryset.filter(
+                free, kind=User.CLIENT)
+        if "clinicians" in self.fields:
+            self.fields["clinicians"].queryset = self.fields["clinicians"].queryset.filter(
+                role_rows__role=CLINICIAN).distinct()
+
+    def clean(self):
+        cleaned = super().clean()
+        practice_id = cleaned["practice"].pk if cleaned.get("practice") else self.instance.practice_id
+        user = cleaned.get("user")
+        people = [*(cleaned.get("clinicians") or []), *([user] if user else [])]
+        if practice_id and any(p.practice_id != practice_id for p in people):
+            raise forms.ValidationError("Accounts of another practice cannot be chosen.")
+        return cleaned
+
+
+@admin.register(Client, site=site)
+class ClientAdmin(PracticeScoped, admin.ModelAdmin):
+    form = ClientForm
+    fields = ["practice", "name", "email", "user", "clinicians"]
+    list_display = ["name", "email", "user"]
+    search_fields = ["name", "email"]
+    filter_horizontal = ["clinicians"]
+
+    def save_model(self, request, obj, form, change):
+        self.in_practice(request, obj)
+        # The portal account is the link and unlink actions' to change, not the plain save's.
+        account = obj.user
+        obj.user_id = form.initial.get("user")
+        if change:
+            do_edit_client(obj, changed_fields(form, ["name", "email"]), request=request)
+        else:
+            do_add_client(obj, request=request)
+        if "user" in form.changed_data:
+            do_unlink_portal_account(obj, request=request)
+            if account is not None:
+                do_link_portal_account(obj, account, request=request)
+
+    def save_related(self, request, form, formsets, change):
+        clinicians = form.cleaned_data.pop("clinicians", None)
+        super().save_related(request, form, formsets, change)
+        if "clinicians" in form.changed_data:
+            do_set_clinicians(form.instance, sorted(u.pk for u in clinicians), request=request)
+
+
+class TopicForm(forms.ModelForm):
+    """Topic names are unique in a practice. The practice is not a field of the form (it is the
+    admin's own), so Django would leave that check to the database: made here instead."""
+
+    practice_id = None  # set per request by TopicAdmin.get_form
+
+    class Meta:
+        model = Topic
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        practice = cleaned.get("practice")
+        practice_id = practice.pk if practice else self.instance.practice_id or self.practice_id
+        if Topic.objects.filter(practice_id=practice_id, name=cleaned.get("name")).exclude(
+                pk=self.instance.pk).exists():
+            self.add_error("name", "The practice has a topic of that name already.")
+        return cleaned
+
+
+@admin.register(Topic, site=site)
+class TopicAdmin(PracticeScoped, admin.ModelAdmin):
+    form = TopicForm
+    fields = ["practice", "name", "subject"]
+    list_display = ["name", "subject"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"practice_id": request.user.practice_id})
+
+    def has_delete_permission(self, request, obj=None):
+        # Only from the topic's own page, and only while no thread (deleted or not) uses it.
+        return obj is not None and self._allowed(request) and not topic_in_use(obj)
+
+    def save_model(self, request, obj, form, change):
+        self.in_practice(request, obj)
+        if change:
+            do_edit_topic(obj, changed_fields(form, ["name", "subject"]), request=request)
+        else:
+            do_add_topic(obj, request=request)
+
+    def delete_model(self, request, obj):
+        do_delete_topic(obj, request=request)
+
+
+@admin.register(Practice, site=site)
+class PracticeAdmin(PracticeScoped, admin.ModelAdmin):
+    practice_path = "pk"
+    # Listed, not "all": a setting added to the model is not editable here until it has an
+    # action behind it.
+    fields = ["name", "portal_enabled"]
+    list_display = ["name", "portal_enabled"]
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        return []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.save()
+            audit(request, "practice.created", practice_id=obj.pk)
+            return
+        enabled = take_back(obj, form, "portal_enabled")
+        name = take_back(obj, form, "name")
+        do_rename_practice(obj, name, request=request)
+        do_switch_portal(obj, enabled, request=request)
