@@ -6,12 +6,15 @@ sees every practice. Changes apply at once: requests read roles and assignments 
 signals tell live sockets to reload (consumers.signals).
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserCreationForm
 
 from rules.roles import PRACTICE_ADMIN
+from server.actions.practice_settings import do_update_practice_settings
 from server.models import Client, Practice, StaffRole, Topic, User
+from server.practice_settings import SETTINGS, setting_problems
 
 
 def is_practice_admin(user) -> bool:
@@ -104,11 +107,44 @@ class TopicInline(PracticeScoped, admin.TabularInline):
     extra = 0
 
 
+class PracticeForm(forms.ModelForm):
+    """The practice, its safety settings checked as PUT /api/practice checks them."""
+
+    class Meta:
+        model = Practice
+        fields = ["name", "portal_enabled", *SETTINGS]
+
+    def clean(self):
+        data = super().clean()
+        given = {key: data[key] for key in SETTINGS if key in data}
+        cleaned, problems = setting_problems(given)
+        for problem in problems:
+            field = problem.field.split(".")[0].split("[")[0]
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, problem.message)
+        data.update(cleaned)
+        return data
+
+
 @admin.register(Practice, site=site)
 class PracticeAdmin(PracticeScoped, admin.ModelAdmin):
     practice_path = "pk"
     list_display = ["name", "portal_enabled"]
     inlines = [TopicInline]
+    form = PracticeForm
+    fieldsets = [
+        (None, {"fields": ["name", "portal_enabled"]}),
+        ("Safety", {"fields": ["guidelines", "timezone", "hours", "after_hours_reply",
+                               "crisis_resources"]}),
+        ("Sign-in", {"fields": ["require_two_factor"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if change:  # the settings change through their action, audited like the API's
+            stored = Practice.objects.get(pk=obj.pk)
+            do_update_practice_settings(stored, {key: getattr(obj, key) for key in SETTINGS},
+                                        request=request)
+        super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request, *args):
         return request.user.is_superuser

@@ -39,7 +39,8 @@ def setting_problems(values: dict, prefix: str = "") -> tuple[dict, list[Setting
             if isinstance(value, bool):
                 cleaned[key] = value
             else:
-                problems.append(SettingProblem(where, "invalid", f"{where}: must be true or false"))
+                problems.append(SettingProblem(where, "invalid",
+                                               f"{where}: must be true or false"))
         elif key == "timezone":
             try:
                 cleaned[key] = check_timezone(value, where)
