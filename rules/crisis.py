@@ -18,6 +18,7 @@ The result is a hint for people, never a verdict: docs/SAFETY.md says what it ca
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from rules.crisis_lexicon import (
@@ -29,6 +30,7 @@ __all__ = ["Signal", "crisis_signal", "normalize", "SUICIDE", "SELF_HARM", "HARM
            "IN_DANGER", "CATEGORIES"]
 
 NEGATION_WINDOW = 5  # words before a hit in which a negator denies it
+_NEGATION_REACH = 80  # characters: more than NEGATION_WINDOW words of any real language
 _APOSTROPHES = "'’‘`´"
 _SENTENCE_END = re.compile(r"[.!?;\n¿¡]+|\b(?:but|pero|though|although|aunque|sino)\b")
 _CLAUSE_END = re.compile(r"[,:()\"“”]")
@@ -78,62 +80,76 @@ def normalize(text: str) -> tuple[str, list[int]]:
 def crisis_signal(text: str) -> Signal | None:
     """A Signal when `text` holds crisis language, else None. Never raises on any str."""
     flat, where = normalize(text or "")
-    hits = [hit for start, end in _spans(_SENTENCE_END, flat)
-            for hit in _hits_in_sentence(flat, start, end)]
+    hits = _hits(flat)
     if not hits:
         return None
     order = {c: i for i, c in enumerate(CATEGORIES)}
     undenied = [h for h in hits if not h.denied]
     first = min(undenied or hits, key=lambda h: (order[h.category], h.start))
     categories = tuple(sorted({h.category for h in hits}, key=order.get))
-    end = where[first.end - 1] + 1 if first.end else 0
     return Signal(first.category, categories, first.language, not undenied,
-                  where[first.start], end)
+                  where[first.start], where[first.end - 1] + 1)
 
 
-def _spans(separator: re.Pattern, text: str, start: int = 0, end: int | None = None):
-    """The (start, end) pieces of text[start:end] between matches of `separator`."""
-    end = len(text) if end is None else end
-    at = start
-    for sep in separator.finditer(text, start, end):
-        if sep.start() > at:
-            yield at, sep.start()
-        at = sep.end()
-    if end > at:
-        yield at, end
+class _Sentence:
+    """One sentence (or a clause after "but"/"pero") and what holds for all of it."""
+
+    def __init__(self, flat: str, start: int, end: int):
+        text = flat[start:end]
+        self.start = start
+        self.resolved = any(p.search(text) for p in RESOLVED_PATTERNS)
+        self.guards = [(start + m.start(), start + m.end())
+                       for p in GUARD_PATTERNS for m in p.finditer(text)]
+        self.fiction = MEDIA.search(text) is not None
 
 
-def _hits_in_sentence(flat: str, start: int, end: int) -> list[_Hit]:
-    sentence = flat[start:end]
-    if any(p.search(sentence) for p in RESOLVED_PATTERNS):
-        return []  # "I was suicidal years ago", "antes me cortaba"
-    guards = [(start + m.start(), start + m.end())
-              for p in GUARD_PATTERNS for m in p.finditer(sentence)]
-    fiction = MEDIA.search(sentence) is not None
+def _hits(flat: str) -> list[_Hit]:
+    # Each pattern runs once over the whole text; sentence ends become newlines, which no
+    # pattern crosses, so every match lies inside one sentence.
+    scan = _SENTENCE_END.sub(lambda m: "\n" * len(m.group()), flat)
+    bounds = [m.end() for m in _SENTENCE_END.finditer(flat)]
+    starts, sentences = [0, *bounds], {}
+
+    def sentence_at(at: int) -> _Sentence:
+        i = bisect_right(starts, at) - 1
+        if i not in sentences:
+            end = scan.find("\n", starts[i])
+            sentences[i] = _Sentence(flat, starts[i], len(flat) if end < 0 else end)
+        return sentences[i]
+
     hits = []
     for language, patterns in PATTERNS.items():
         for category, pattern in patterns:
-            for m in pattern.finditer(flat, start, end):
-                a, b = m.start(), m.end()
-                if any(a < g_end and g_start < b for g_start, g_end in guards):
-                    continue  # inside an idiom or an accident
-                if fiction and _quoted(flat, start, a):
-                    continue  # a line quoted from a film or a book
-                denied = _negated(flat, start, a)
-                if denied and category in (HARM_TO_OTHERS, IN_DANGER):
-                    continue  # "I'd never hurt her", "he never hits me"
-                hits.append(_Hit(category, language, a, b, denied))
+            for m in pattern.finditer(scan):
+                hit = _judge(flat, sentence_at(m.start()), category, language, m)
+                if hit is not None:
+                    hits.append(hit)
     for language, patterns in DENIAL_PATTERNS.items():
         for pattern in patterns:
             hits.extend(_Hit(SUICIDE, language, m.start(), m.end(), True)
-                        for m in pattern.finditer(flat, start, end))
+                        for m in pattern.finditer(scan)
+                        if not sentence_at(m.start()).resolved)
     return hits
+
+
+def _judge(flat: str, sentence: _Sentence, category: str, language: str, m) -> _Hit | None:
+    a, b = m.start(), m.end()
+    if sentence.resolved:
+        return None  # "I was suicidal years ago", "antes me cortaba"
+    if any(a < g_end and g_start < b for g_start, g_end in sentence.guards):
+        return None  # inside an idiom or an accident
+    if sentence.fiction and _quoted(flat, sentence.start, a):
+        return None  # a line quoted from a film or a book
+    denied = _negated(flat, sentence.start, a)
+    if denied and category in (HARM_TO_OTHERS, IN_DANGER):
+        return None  # "I'd never hurt her", "he never hits me"
+    return _Hit(category, language, a, b, denied)
 
 
 def _negated(flat: str, sentence_start: int, at: int) -> bool:
     """Whether a negator stands within NEGATION_WINDOW words before `at`, in the same clause."""
-    clause_start = sentence_start
-    for sep in _CLAUSE_END.finditer(flat, sentence_start, at):
+    clause_start = max(sentence_start, at - _NEGATION_REACH)
+    for sep in _CLAUSE_END.finditer(flat, clause_start, at):
         clause_start = sep.end()
     words = re.findall(r"\w+", flat[clause_start:at])[-NEGATION_WINDOW:]
     return any(w in NEGATORS for w in words)
