@@ -19,6 +19,8 @@ from functools import lru_cache
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOSED = "closed"
 HORIZON_DAYS = 800  # a year of closed dates and then some: beyond it, "never opens"
+MAX_RANGES = 24  # per day
+MAX_CLOSED = 1000  # dates
 NEVER = "never"
 _CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -73,6 +75,8 @@ def check_hours(hours, field: str = "hours") -> dict:
 def _day_problems(ranges, where: str) -> list[HoursError]:
     if not isinstance(ranges, list):
         return [HoursError(where, 'must be a list of ["HH:MM", "HH:MM"] ranges')]
+    if len(ranges) > MAX_RANGES:
+        return [HoursError(where, f"must hold at most {MAX_RANGES} ranges")]
     problems, spans = [], []
     for i, pair in enumerate(ranges):
         at = f"{where}[{i}]"
@@ -101,6 +105,8 @@ def _day_problems(ranges, where: str) -> list[HoursError]:
 def _closed_problems(dates, where: str) -> list[HoursError]:
     if not isinstance(dates, list):
         return [HoursError(where, 'must be a list of dates like "2026-12-25"')]
+    if len(dates) > MAX_CLOSED:
+        return [HoursError(where, f"must hold at most {MAX_CLOSED} dates")]
     problems = []
     for i, value in enumerate(dates):
         if not isinstance(value, str) or not _DATE.fullmatch(value) or _date(value) is None:
@@ -125,9 +131,9 @@ def _clock(text: str) -> time | None:
     return None if text == "24:00" else time.fromisoformat(text)
 
 
-def _openings(day: date, zone, hours):
-    """The (start, end) instants, in UTC, of `day`'s ranges (none on a closed date)."""
-    if day.isoformat() in hours.get(CLOSED, ()):
+def _openings(day: date, zone, hours, closed: frozenset):
+    """The (start, end) instants, in UTC, of `day`'s ranges (none on a `closed` date)."""
+    if day.isoformat() in closed:
         return
     for start, end in sorted(hours.get(DAYS[day.weekday()]) or ()):
         opens = datetime.combine(day, _clock(start), tzinfo=zone).astimezone(timezone.utc)
@@ -147,7 +153,9 @@ def is_open(moment: datetime, tz_name: str, hours) -> bool:
     _require_aware(moment)
     zone = zoneinfo.ZoneInfo(tz_name)
     local_day = moment.astimezone(zone).date()
-    return any(opens <= moment < closes for opens, closes in _openings(local_day, zone, hours))
+    closed = frozenset(hours.get(CLOSED, ()))
+    return any(opens <= moment < closes
+               for opens, closes in _openings(local_day, zone, hours, closed))
 
 
 def next_opening(moment: datetime, tz_name: str, hours) -> datetime | None:
@@ -156,8 +164,9 @@ def next_opening(moment: datetime, tz_name: str, hours) -> datetime | None:
     _require_aware(moment)
     zone = zoneinfo.ZoneInfo(tz_name)
     local_day = moment.astimezone(zone).date()
+    closed = frozenset(hours.get(CLOSED, ()))
     for offset in range(HORIZON_DAYS):
-        for opens, closes in _openings(local_day + timedelta(days=offset), zone, hours):
+        for opens, closes in _openings(local_day + timedelta(days=offset), zone, hours, closed):
             if opens <= moment < closes:
                 return moment.astimezone(zone)
             if opens > moment:

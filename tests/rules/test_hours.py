@@ -129,6 +129,8 @@ def test_sound_hours_pass():
     ({"closed": ["2026-12-25", "2026-02-30"]}, "hours.closed[1]", "not a date"),
     ({"closed": ["Christmas"]}, "hours.closed[0]", "not a date"),
     ({"closed": [20261225]}, "hours.closed[0]", "not a date"),
+    ({"mon": [["09:00", "09:01"]] * 25}, "hours.mon", "at most 24 ranges"),
+    ({"closed": ["2026-12-25"] * 1001}, "hours.closed", "at most 1000 dates"),
 ])
 def test_bad_hours_name_the_field(hours, field, words):
     with pytest.raises(HoursError) as refused:
