@@ -97,7 +97,9 @@ class _Sentence:
     def __init__(self, flat: str, start: int, end: int):
         text = flat[start:end]
         self.start = start
-        self.resolved = any(p.search(text) for p in RESOLVED_PATTERNS)
+        # Its clauses (between commas, colons, quotes) that place things in a resolved past.
+        self.resolved = [(start + a, start + b) for a, b in _spans(_CLAUSE_END, text)
+                         if any(p.search(text, a, b) for p in RESOLVED_PATTERNS)]
         self.guards = [(start + m.start(), start + m.end())
                        for p in GUARD_PATTERNS for m in p.finditer(text)]
         self.fiction = MEDIA.search(text) is not None
@@ -128,13 +130,13 @@ def _hits(flat: str) -> list[_Hit]:
         for pattern in patterns:
             hits.extend(_Hit(SUICIDE, language, m.start(), m.end(), True)
                         for m in pattern.finditer(scan)
-                        if not sentence_at(m.start()).resolved)
+                        if not _resolved(sentence_at(m.start()), m.start()))
     return hits
 
 
 def _judge(flat: str, sentence: _Sentence, category: str, language: str, m) -> _Hit | None:
     a, b = m.start(), m.end()
-    if sentence.resolved:
+    if _resolved(sentence, a):
         return None  # "I was suicidal years ago", "antes me cortaba"
     if any(a < g_end and g_start < b for g_start, g_end in sentence.guards):
         return None  # inside an idiom or an accident
@@ -144,6 +146,19 @@ def _judge(flat: str, sentence: _Sentence, category: str, language: str, m) -> _
     if denied and category in (HARM_TO_OTHERS, IN_DANGER):
         return None  # "I'd never hurt her", "he never hits me"
     return _Hit(category, language, a, b, denied)
+
+
+def _spans(separator: re.Pattern, text: str):
+    """The (start, end) pieces of `text` between matches of `separator`."""
+    at = 0
+    for sep in separator.finditer(text):
+        yield at, sep.start()
+        at = sep.end()
+    yield at, len(text)
+
+
+def _resolved(sentence: _Sentence, at: int) -> bool:
+    return any(start <= at < end for start, end in sentence.resolved)
 
 
 def _negated(flat: str, sentence_start: int, at: int) -> bool:

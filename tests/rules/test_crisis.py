@@ -100,6 +100,8 @@ def test_a_negated_threat_to_or_from_others_is_not_a_signal():
 def test_a_resolved_past_is_not_a_signal_but_a_recent_act_is():
     assert crisis_signal("I tried to kill myself years ago") is None
     assert crisis_signal("I tried to kill myself last night").category == SUICIDE
+    # The past holds for its own clause only.
+    assert crisis_signal("I used to be fine, now I want to die").category == SUICIDE
 
 
 def test_a_threat_quoted_from_a_film_is_not_a_signal_but_the_same_words_unquoted_are():
