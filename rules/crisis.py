@@ -22,8 +22,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from rules.crisis_lexicon import (
-    CATEGORIES, DENIAL_PATTERNS, GUARD_PATTERNS, HARM_TO_OTHERS, IN_DANGER, MEDIA, NEGATORS, PATTERNS,
-    RESOLVED_PATTERNS, SELF_HARM, SUICIDE,
+    CATEGORIES, DENIAL_PATTERNS, GUARD_PATTERNS, HARM_TO_OTHERS, IN_DANGER, MEDIA, NEGATORS,
+    PATTERNS, RESOLVED_PATTERNS, SELF_HARM, SUICIDE,
 )
 
 __all__ = ["Signal", "crisis_signal", "normalize", "SUICIDE", "SELF_HARM", "HARM_TO_OTHERS",

@@ -53,7 +53,7 @@ def read_practice(request):
 
 
 @router.put("/practice", response={200: PracticeSettingsOut, ERRORS: ErrorOut})
-def switch_portal(request, payload: PracticeSettingsIn):
+def update_practice(request, payload: PracticeSettingsIn):
     """Switch the client portal on or off and change the settings (practice admins); fields
     left out keep their value."""
     who = person(request, staff_only=True)

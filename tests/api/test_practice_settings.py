@@ -62,7 +62,8 @@ def test_fields_left_out_keep_their_value(world, as_user):
 def test_texts_may_be_cleared_but_crisis_resources_may_not(world, as_user):
     admin = as_user(world.admin)
     admin.put("/api/practice", SETTINGS)
-    assert admin.put("/api/practice", {"guidelines": "", "after_hours_reply": " "}).status_code == 200
+    r = admin.put("/api/practice", {"guidelines": "", "after_hours_reply": " "})
+    assert r.status_code == 200
     assert stored(world)["guidelines"] == "" and stored(world)["after_hours_reply"] == ""
     r = admin.put("/api/practice", {"crisis_resources": "   "})
     assert r.status_code == 422 and r.json()["error"]["field"] == "crisis_resources"
