@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 
 from rules.roles import CLINICIAN, ROLES, SUPERVISOR
 from server.models import Client, Practice, StaffRole, Topic, User
+from server.practice_settings import SETTINGS, setting_problems
 
 
 class PracticeFileError(Exception):
@@ -58,6 +59,7 @@ class PracticePlan:
     topics: list[tuple[str, str]]
     staff: list[StaffEntry]
     clients: list[ClientEntry]
+    settings: dict = field(default_factory=dict)  # server.practice_settings.SETTINGS given
 
 
 def read_practice_file(path) -> dict:
@@ -223,9 +225,10 @@ class _Checker:
         top = self.fields(data, "", ("practice", "staff", "clients"))
         if top is None:
             return None
-        name, portal_enabled, topics = None, True, []
+        name, portal_enabled, topics, settings = None, True, [], {}
         if "practice" in top:
             name, portal_enabled, topics = self.practice(top["practice"])
+            settings = self.settings(top["practice"])
         staff = [self.staff_member(entry, _at("staff", i))
                  for i, entry in enumerate(self.items(top, "staff", ""))]
         clients = [self.client(entry, _at("clients", i))
@@ -238,10 +241,10 @@ class _Checker:
             if client is not None:
                 self.assignments(client, _at("clients", i), staff_by_name)
         self.taken_usernames()
-        return PracticePlan(name, portal_enabled, topics, staff, clients)
+        return PracticePlan(name, portal_enabled, topics, staff, clients, settings)
 
     def practice(self, value):
-        obj = self.fields(value, "practice", ("name",), ("portal_enabled", "topics"))
+        obj = self.fields(value, "practice", ("name",), ("portal_enabled", "topics", *SETTINGS))
         if obj is None:
             return None, True, []
         name = self.text(obj, "name", "practice", _NAME_MAX)
@@ -263,6 +266,16 @@ class _Checker:
                 seen[topic_name.lower()] = _at(path, "name")
             topics.append((topic_name, subject))
         return name, portal_enabled, topics
+
+    def settings(self, value) -> dict:
+        """The practice's safety settings, checked as PUT /api/practice checks them."""
+        if not isinstance(value, dict):
+            return {}
+        given = {key: value[key] for key in SETTINGS if key in value}
+        cleaned, problems = setting_problems(given, prefix="practice.")
+        for problem in problems:
+            self.errors.append(problem.message)
+        return cleaned
 
     def staff_member(self, value, path: str) -> StaffEntry | None:
         obj = self.fields(value, path, ("username", "name", "password", "roles"),
@@ -359,7 +372,8 @@ class _Checker:
 
 
 def _create(plan: PracticePlan) -> Practice:
-    practice = Practice.objects.create(name=plan.name, portal_enabled=plan.portal_enabled)
+    practice = Practice.objects.create(name=plan.name, portal_enabled=plan.portal_enabled,
+                                       **plan.settings)
     Topic.objects.bulk_create(Topic(practice=practice, name=name, subject=subject)
                               for name, subject in plan.topics)
     staff = {}

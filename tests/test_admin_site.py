@@ -2,7 +2,7 @@
 
 from django.test import Client as Browser
 
-from server.models import Topic, User
+from server.models import AuditEntry, Practice, Topic, User
 from tests.factory import make_staff
 
 
@@ -74,3 +74,37 @@ def test_new_practice_admin_by_role_only_gets_in(world):
     morgan = make_staff(world.practice, "morgan", ["practice_admin"])
     assert not morgan.is_staff
     assert browser(morgan).get("/admin/").status_code == 200
+
+
+def practice_form(world, **changes) -> dict:
+    fields = {"name": world.practice.name, "portal_enabled": "on", "guidelines": "",
+              "timezone": "UTC", "hours": "{}", "after_hours_reply": "",
+              "crisis_resources": "Call or text 988, or call 911.",
+              "topics-TOTAL_FORMS": "0", "topics-INITIAL_FORMS": "0"}
+    return {**fields, **changes}
+
+
+def test_the_admin_shows_and_changes_the_safety_settings_audited(world):
+    admin = browser(world.admin)
+    url = f"/admin/server/practice/{world.practice.pk}/change/"
+    page = admin.get(url).content.decode()
+    for field in ("guidelines", "timezone", "hours", "after_hours_reply", "crisis_resources",
+                  "require_two_factor"):
+        assert f'name="{field}"' in page
+    r = admin.post(url, practice_form(world, timezone="Europe/Madrid",
+                                      hours='{"mon": [["09:00", "14:00"]]}'))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    practice = Practice.objects.get(pk=world.practice.pk)
+    assert (practice.timezone, practice.hours) == ("Europe/Madrid", {"mon": [["09:00", "14:00"]]})
+    entry = AuditEntry.objects.get(action="practice.settings_changed")
+    assert entry.actor_id == world.admin.pk and "timezone" in entry.detail["fields"]
+
+
+def test_the_admin_refuses_bad_hours_naming_the_field(world):
+    r = browser(world.admin).post(f"/admin/server/practice/{world.practice.pk}/change/",
+                                  practice_form(world, hours='{"mon": [["17:00", "09:00"]]}',
+                                                timezone="Nowhere/Land"))
+    assert r.status_code == 200  # the form comes back with its errors
+    page = r.content.decode()
+    assert "hours.mon[0]" in page and "Nowhere/Land" in page
+    assert Practice.objects.get(pk=world.practice.pk).hours == {}

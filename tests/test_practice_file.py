@@ -234,3 +234,42 @@ def test_reading_a_file(tmp_path, db):
         read_practice_file(path)
     with pytest.raises(PracticeFileError, match="missing.json: cannot read the file"):
         read_practice_file(tmp_path / "missing.json")
+
+
+# The safety settings (SPEC §4 "Safety"), checked as PUT /api/practice checks them.
+
+SAFETY = {"guidelines": "Messages are read on business days.", "timezone": "America/Chicago",
+          "hours": {"mon": [["08:00", "16:00"]], "closed": ["2026-12-25"]},
+          "after_hours_reply": "We are closed; we will answer when we open.",
+          "crisis_resources": "Call or text 988, or call 911.", "require_two_factor": True}
+
+
+def test_a_file_may_set_the_safety_settings(db):
+    data = good()
+    data["practice"].update(SAFETY)
+    practice = Practice.objects.get(pk=create_practice(data).pk)
+    assert {key: getattr(practice, key) for key in SAFETY} == SAFETY
+
+
+def test_a_file_without_them_gets_the_defaults(db):
+    practice = create_practice(good())
+    assert (practice.timezone, practice.hours, practice.require_two_factor) == ("UTC", {}, False)
+    assert practice.crisis_resources.startswith("If you are in danger")
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"guidelines": "x" * 501}, "practice.guidelines: must be at most 500 characters"),
+    ({"crisis_resources": ""}, "practice.crisis_resources: must not be empty"),
+    ({"after_hours_reply": 5}, "practice.after_hours_reply: must be text"),
+    ({"timezone": "Atlantis/Capital"}, "practice.timezone: 'Atlantis/Capital' is not an IANA"),
+    ({"hours": {"mon": [["09:00", "25:00"]]}}, 'practice.hours.mon[0]: "25:00" is not a time'),
+    ({"hours": {"funday": []}}, "practice.hours.funday: unknown day"),
+    ({"hours": {"tue": [["10:00", "12:00"], ["11:00", "13:00"]]}},
+     "practice.hours.tue[1]: overlaps practice.hours.tue[0]"),
+    ({"hours": {"closed": ["25/12/2026"]}}, "practice.hours.closed[0]: '25/12/2026' is not a date"),
+    ({"require_two_factor": "no"}, "practice.require_two_factor: must be true or false"),
+])
+def test_bad_safety_settings_refuse_the_file_naming_the_field(db, change, message):
+    data = good()
+    data["practice"].update(change)
+    assert message in refused(data)

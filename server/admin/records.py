@@ -8,12 +8,14 @@ from rules.roles import CLINICIAN
 from server.actions.clients import (do_add_client, do_edit_client, do_link_portal_account,
                                     do_unlink_portal_account)
 from server.actions.practice import do_set_clinicians, do_switch_portal
+from server.actions.practice_settings import do_update_practice_settings
 from server.actions.topics import (do_add_topic, do_delete_topic, do_edit_topic,
                                    do_rename_practice, topic_in_use)
 from server.admin.scoping import PracticeScoped, changed_fields, take_back
 from server.admin.site import site
 from server.audit import audit
 from server.models import Client, Practice, Topic, User
+from server.practice_settings import SETTINGS, setting_problems
 
 
 class ClientForm(forms.ModelForm):
@@ -120,12 +122,37 @@ class TopicAdmin(PracticeScoped, admin.ModelAdmin):
         do_delete_topic(obj, request=request)
 
 
+class PracticeForm(forms.ModelForm):
+    """The practice, its safety settings checked as PUT /api/practice checks them."""
+
+    class Meta:
+        model = Practice
+        fields = ["name", "portal_enabled", *SETTINGS]
+
+    def clean(self):
+        data = super().clean()
+        given = {key: data[key] for key in SETTINGS if key in data}
+        cleaned, problems = setting_problems(given)
+        for problem in problems:
+            field = problem.field.split(".")[0].split("[")[0]
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, problem.message)
+        data.update(cleaned)
+        return data
+
+
 @admin.register(Practice, site=site)
 class PracticeAdmin(PracticeScoped, admin.ModelAdmin):
     practice_path = "pk"
     # Listed, not "all": a setting added to the model is not editable here until it has an
     # action behind it.
-    fields = ["name", "portal_enabled"]
+    form = PracticeForm
+    fieldsets = [
+        (None, {"fields": ["name", "portal_enabled"]}),
+        ("Safety", {"fields": ["guidelines", "timezone", "hours", "after_hours_reply",
+                               "crisis_resources"]}),
+        ("Sign-in", {"fields": ["require_two_factor"]}),
+    ]
     list_display = ["name", "portal_enabled"]
 
     def has_add_permission(self, request, *args):
@@ -141,5 +168,7 @@ class PracticeAdmin(PracticeScoped, admin.ModelAdmin):
             return
         enabled = take_back(obj, form, "portal_enabled")
         name = take_back(obj, form, "name")
+        settings = {key: take_back(obj, form, key) for key in SETTINGS}
         do_rename_practice(obj, name, request=request)
         do_switch_portal(obj, enabled, request=request)
+        do_update_practice_settings(obj, settings, request=request)

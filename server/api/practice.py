@@ -11,12 +11,15 @@ from rules.roles import CLINICIAN
 from server import events
 from server.actions.portal import do_invite
 from server.actions.practice import do_set_clinicians, do_set_roles, do_switch_portal
+from server.actions.practice_settings import do_update_practice_settings
 from server.api import paging
 from server.api.schemas import (ERRORS, AuditPage, CliniciansIn, CliniciansOut, ClientOut, ErrorOut,
-                                InviteOut, PracticeOut, PortalSwitchIn, RolesIn, RolesOut, TopicOut)
+                                InviteOut, RolesIn, RolesOut, TopicOut)
+from server.api.schemas import PracticeSettingsIn, PracticeSettingsOut
 from server.api.session import person, require_portal, signed_in
 from server.errors import ApiError, forbidden, invalid, not_found
 from server.models import AuditEntry, Client, Practice, StaffRole, Topic, User
+from server.practice_settings import check_settings, settings_of
 from server.visibility import visible_clients
 
 router = Router(tags=["practice"], auth=signed_in)
@@ -42,16 +45,27 @@ def list_topics(request):
             for t in Topic.objects.filter(practice_id=who.practice_id)]
 
 
-@router.put("/practice", response={200: PracticeOut, ERRORS: ErrorOut})
-def switch_portal(request, payload: PortalSwitchIn):
-    """Switch the client portal on or off (practice admins)."""
+@router.get("/practice", response={200: PracticeSettingsOut, ERRORS: ErrorOut})
+def read_practice(request):
+    """The practice's name, portal switch and settings (anyone signed in to the practice)."""
+    person(request)
+    return settings_of(Practice.objects.get(pk=request.user.practice_id))
+
+
+@router.put("/practice", response={200: PracticeSettingsOut, ERRORS: ErrorOut})
+def update_practice(request, payload: PracticeSettingsIn):
+    """Switch the client portal on or off and change the settings (practice admins); fields
+    left out keep their value."""
     who = person(request, staff_only=True)
     if not can_switch_portal(who):
         raise forbidden("not_allowed", "Only a practice admin can switch the portal.")
+    values = check_settings(payload.model_dump(exclude_unset=True))
     with events.writing(who.practice_id):
         practice = Practice.objects.select_for_update().get(pk=who.practice_id)
-        do_switch_portal(practice, payload.portal_enabled, request=request)
-    return {"name": practice.name, "portal_enabled": practice.portal_enabled}
+        if "portal_enabled" in values:
+            do_switch_portal(practice, values.pop("portal_enabled"), request=request)
+        do_update_practice_settings(practice, values, request=request)
+    return settings_of(practice)
 
 
 @router.put("/staff/{int:staff_id}/roles", response={200: RolesOut, ERRORS: ErrorOut})

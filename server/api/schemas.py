@@ -1,7 +1,7 @@
 """Request and response shapes, so /api/openapi.json says what the endpoints really do."""
 
 from datetime import datetime
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from ninja import Schema
 from ninja.schema import DjangoGetter
@@ -64,10 +64,6 @@ class HeaderIn(Strict):
     topic_id: Optional[StrictInt] = None
     subject: Optional[StrictStr] = None
     confirm: StrictBool = False
-
-
-class PortalSwitchIn(Strict):
-    portal_enabled: StrictBool
 
 
 class ActivateIn(Strict):
@@ -240,3 +236,26 @@ class AuditPage(Schema):
 # The error statuses an endpoint can answer with, all in the ErrorOut shape.
 ERRORS = frozenset({400, 401, 403, 404, 410, 413, 422, 429})
 ERRORS_AND_CONFLICT = ERRORS | {409}
+
+
+# The practice's settings (SPEC §4 "Safety"); server.practice_settings checks the values.
+
+class PracticeSettingsIn(Strict):
+    portal_enabled: Optional[StrictBool] = None
+    guidelines: Optional[StrictStr] = None
+    timezone: Optional[StrictStr] = None
+    hours: Optional[dict[str, Any]] = None
+    after_hours_reply: Optional[StrictStr] = None
+    crisis_resources: Optional[StrictStr] = None
+    require_two_factor: Optional[StrictBool] = None
+
+
+class PracticeSettingsOut(Schema):
+    name: str
+    portal_enabled: bool
+    guidelines: str
+    timezone: str
+    hours: dict[str, Any]
+    after_hours_reply: str
+    crisis_resources: str
+    require_two_factor: bool

@@ -5,10 +5,31 @@ from django.db import models
 
 from rules.roles import ROLES
 
+SETTING_TEXT_MAX = 500
+DEFAULT_CRISIS_RESOURCES = ("If you are in danger or thinking about harming yourself, call or text "
+                            "988 (Suicide & Crisis Lifeline) or call 911.")
+
 
 class Practice(models.Model):
     name = models.CharField(max_length=200)
     portal_enabled = models.BooleanField(default=True)
+    # Safety settings (SPEC §4 "Safety"), checked by server.practice_settings.
+    guidelines = models.CharField(max_length=SETTING_TEXT_MAX, blank=True, default="",
+                                  help_text="Shown to clients above every composer.")
+    timezone = models.CharField(max_length=64, default="UTC",
+                                help_text='An IANA time zone name, e.g. "America/New_York".')
+    hours = models.JSONField(default=dict, blank=True,
+                             help_text='{"mon": [["09:00", "17:00"]], …, "closed": ["2026-12-25"]}')
+    after_hours_reply = models.CharField(max_length=SETTING_TEXT_MAX, blank=True, default="",
+                                         help_text="The automatic reply to a message sent "
+                                                   "outside office hours.")
+    crisis_resources = models.CharField(max_length=SETTING_TEXT_MAX,
+                                        default=DEFAULT_CRISIS_RESOURCES,
+                                        help_text="Shown to a client whose message reads as "
+                                                  "a crisis.")
+    require_two_factor = models.BooleanField(default=False,
+                                             help_text="Every staff user must set up two-step "
+                                                       "sign-in.")
 
     def __str__(self):
         return self.name

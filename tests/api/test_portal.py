@@ -108,8 +108,8 @@ def test_portal_switch_off_stops_client_messages_both_ways(world, as_user):
     admin, sam, dana = as_user(world.admin), as_user(world.sam), as_user(world.dana.user)
     tid = start(dana, body="before")["thread"]["id"]
     r = admin.put("/api/practice", {"portal_enabled": False})
-    assert r.status_code == 200 and r.json() == {"name": "Northside Counseling",
-                                                 "portal_enabled": False}
+    assert r.status_code == 200 and r.json()["name"] == "Northside Counseling"
+    assert r.json()["portal_enabled"] is False
     r = sam.post(f"/api/threads/{tid}/messages", {"body": "reply"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "portal_disabled"
     r = sam.post("/api/threads", {"client_id": world.dana.pk, "audience": "administrative",

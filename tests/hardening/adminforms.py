@@ -1,6 +1,8 @@
 """Django's admin driven as a browser would: a signed-in session posting its change forms,
 each form filled with the record's current values and the fields a test changes."""
 
+import json
+
 from django.test import Client as Browser
 
 from server.models import Client, Practice, StaffRole, User
@@ -41,11 +43,17 @@ def change_client(browser, client, **changes):
 
 
 def change_practice(browser, practice, **changes):
+    """Post the practice's change form: name, the portal switch and the safety settings."""
     practice = Practice.objects.get(pk=practice.pk)
-    data = {"name": practice.name, "portal_enabled": practice.portal_enabled}
+    data = {"name": practice.name, "portal_enabled": practice.portal_enabled,
+            "guidelines": practice.guidelines, "timezone": practice.timezone,
+            "hours": json.dumps(practice.hours), "after_hours_reply": practice.after_hours_reply,
+            "crisis_resources": practice.crisis_resources,
+            "require_two_factor": practice.require_two_factor}
     data.update(changes)
-    if not data["portal_enabled"]:
-        del data["portal_enabled"]
+    for checkbox in ("portal_enabled", "require_two_factor"):
+        if not data[checkbox]:
+            del data[checkbox]  # an unticked checkbox is not sent
     return _post(browser, f"/admin/server/practice/{practice.pk}/change/", data)
 
 
