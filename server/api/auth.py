@@ -7,13 +7,14 @@ from django.middleware.csrf import get_token
 from ninja import Router, Status
 from ninja.utils import check_csrf
 
-from server import events, ratelimit
+from server import ratelimit
 from server.api.schemas import ERRORS, BadgeOut, ErrorOut, LoginIn, MeOut
 from server.api.session import person, signed_in
 from server.audit import audit, client_ip
-from server.badges import badge_for
 from server.errors import ApiError, forbidden
+from server.live import publish
 from server.models import User
+from server.readmodel import badge_for
 
 router = Router(tags=["auth"])
 
@@ -83,7 +84,7 @@ def sign_out(request):
     user_id = request.user.pk
     with transaction.atomic():
         audit(request, "logout")
-        events.close_user_sockets(user_id)
+        publish.close_user_sockets(user_id)
     logout(request)
     return Status(204, None)
 

@@ -6,7 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from server import events
+from server.live import log as events
 from server.models import Event
 from tests.consumers.helpers import Api, open_socket, types
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from server import events
+from server.live import log as events
 from server.models import Message
 from tests.api.helpers import start
 

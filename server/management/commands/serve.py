@@ -38,14 +38,16 @@ GC_THRESHOLDS = (50_000, 20, 100)
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = True,
           proxy_headers: bool = False, access_log=None) -> None:
     """Run daphne on `server.asgi.application` until interrupted (SIGINT/SIGTERM), with the
-    email worker in a background thread unless `worker` is False. With `proxy_headers`, the
-    client's address and scheme come from X-Forwarded-For/-Port/-Proto."""
+    housekeeping loop and, unless `worker` is False, the email worker in background threads.
+    With `proxy_headers`, the client's address and scheme come from X-Forwarded-For/-Port/-Proto."""
+    from server import housekeeping
     from server.asgi import application
 
     # Requests use their own connections on daphne's threads; this thread's (start-up checks,
     # the demo's data) would otherwise sit idle for as long as the server runs.
     connections.close_all()
     background = None
+    housekeeper = housekeeping.start_in_background()
     if worker:
         from server.notify.worker import start_in_background
 
@@ -56,6 +58,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = 
         _collect_less()
         server.run()
     finally:
+        housekeeper.stop()
         if background is not None:
             background.stop()
     if not server.listening_addresses:
