@@ -1,9 +1,10 @@
 """The per-user read model: unread counts, archive flags and the badge, always from the
 database. HTTP serialisation, the badge, the live fan-out and `resume` all read them here.
 
-`Marks` holds unread counts and archive flags for users × threads in two queries: one thread's
-viewers (the fan-out), one user's threads (replay), one user and one thread (a summary). A
-thread's unread count is its live messages the user holds unread marks of.
+`Marks` holds unread counts, archive flags and unread dots of given messages for users ×
+threads in two queries: one thread's viewers (the fan-out), one user's threads (replay), one
+user and one thread (a summary). A thread's unread count is its live messages the user holds
+unread marks of.
 
 The badge is unread, not deleted messages in threads the user sees. One user's count (`badge_for`) is driven by their unread marks (the `unread_user_thread` index)
 and tests each mark's thread with one primary-key probe (`sees_live_thread`), so it costs the
@@ -14,7 +15,7 @@ viewers left unread (F11)."""
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import BigIntegerField, BooleanField, Case, Count, Exists, F, OuterRef, Q, Value, When
 
 from server.models import ArchiveMark, Thread, UnreadMark
 from server.visibility import sees_live_thread, view_of, visible_threads
@@ -72,10 +73,12 @@ def unread_by_thread(person, thread_ids) -> dict:
 
 @dataclass
 class Marks:
-    """Unread counts and archive flags of some users in some threads."""
+    """Unread counts and archive flags of some users in some threads, and which of some
+    messages they hold unread."""
 
     unread: dict    # {(user_id, thread_id): unread live messages}
     archived: set   # {(user_id, thread_id)}
+    unread_messages: set  # {(user_id, message_id)} of the messages asked about
 
     def unread_count(self, user_id: int, thread_id: int) -> int:
         return self.unread.get((user_id, thread_id), 0)
@@ -84,25 +87,27 @@ class Marks:
         return (user_id, thread_id) in self.archived
 
 
-def marks_for(user_ids, thread_ids) -> Marks:
-    """The unread counts and archive flags of `user_ids` in `thread_ids`, in two queries."""
-    user_ids, thread_ids = list(user_ids), list(thread_ids)
+def marks_for(user_ids, thread_ids, message_ids=()) -> Marks:
+    """The unread counts and archive flags of `user_ids` in `thread_ids`, and which of
+    `message_ids` (live messages of those threads) they hold unread, in two queries."""
+    user_ids, thread_ids, message_ids = list(user_ids), list(thread_ids), list(message_ids)
     if not user_ids or not thread_ids:
-        return Marks({}, set())
+        return Marks({}, set(), set())
+    # Counted per (user, thread, one of `message_ids` or NULL for the others): the rows give
+    # both the counts and the unread dots.
+    asked = (Case(When(message_id__in=message_ids, then=F("message_id")), default=None)
+             if message_ids else Value(None, output_field=BigIntegerField()))
     rows = (UnreadMark.objects.filter(_LIVE, user_id__in=user_ids, thread_id__in=thread_ids)
-            .values_list("user_id", "thread_id").annotate(n=Count("id")).order_by())
+            .annotate(asked=asked).values_list("user_id", "thread_id", "asked")
+            .annotate(n=Count("id")).order_by())
+    unread, unread_messages = {}, set()
+    for uid, tid, message_id, n in rows:
+        unread[uid, tid] = unread.get((uid, tid), 0) + n
+        if message_id is not None:
+            unread_messages.add((uid, message_id))
     archived = (ArchiveMark.objects.filter(user_id__in=user_ids, thread_id__in=thread_ids)
                 .values_list("user_id", "thread_id"))
-    return Marks({(uid, tid): n for uid, tid, n in rows}, set(archived))
-
-
-def unread_message_ids(user_ids, message_ids) -> set:
-    """{(user_id, message_id)} of `message_ids` that `user_ids` hold unread."""
-    if not user_ids or not message_ids:
-        return set()
-    return set(UnreadMark.objects.filter(user_id__in=list(user_ids),
-                                         message_id__in=list(message_ids))
-               .values_list("user_id", "message_id"))
+    return Marks(unread, set(archived), unread_messages)
 
 
 def unread_in(user_id: int, thread) -> set:

@@ -32,6 +32,11 @@ from server.live.declared import (SENT, MessageCreated, MessageDeleted, MessageR
 from server.models import Message, Thread
 from server.serialize import iso, message_dict, thread_dict
 
+# What a frame reads of a thread (its summary; the portal switch for its client), and of a
+# message with its thread.
+_THREAD_WITH = ("practice", "client", "topic")
+_MESSAGE_WITH_THREAD = ("author", *(f"thread__{name}" for name in _THREAD_WITH))
+
 # --- stage 1: per event ---------------------------------------------------------------------
 
 
@@ -46,12 +51,15 @@ def envelopes(rows, *, recipient=None, staff=None) -> list:
               if (event := declared(row)) is not None and event.name in SENT]
     if not events:
         return []
-    threads = Thread.objects.select_related("practice", "client", "topic").in_bulk(
-        {event.thread_id for _, event in events})
+    # The messages with their threads in one read; the other threads in a second, if any.
     with_message = {event.message_id for _, event in events
                     if isinstance(event, (MessageCreated, ReceiptSeen))}
-    messages = (Message.objects.select_related("author").in_bulk(with_message)
+    messages = (Message.objects.select_related(*_MESSAGE_WITH_THREAD).in_bulk(with_message)
                 if with_message else {})
+    threads = {message.thread_id: message.thread for message in messages.values()}
+    missing = {event.thread_id for _, event in events} - set(threads)
+    if missing:
+        threads.update(Thread.objects.select_related(*_THREAD_WITH).in_bulk(missing))
     staff = {} if staff is None else staff
     built = []  # (envelope, event, the Persons it reaches)
     for row, event in events:
@@ -121,26 +129,25 @@ def _reached(event, thread, staff) -> tuple[list, list]:
 
 def _add_marks(built) -> None:
     """The per-user parts of summaries and of new messages, for all envelopes at once (the read
-    model's queries: two for the summaries, one for the unread dots)."""
+    model's two queries)."""
     summaries = [(e, event) for e, event, _ in built if event.summary]
-    if summaries:
-        marks = readmodel.marks_for({uid for e, _ in summaries for uid in e["viewers"]},
-                                    {e["thread_id"] for e, _ in summaries})
-        for envelope, _ in summaries:
-            tid = envelope["thread_id"]
-            envelope["unread_counts"] = {str(uid): marks.unread_count(uid, tid)
-                                         for uid in envelope["viewers"]
-                                         if marks.unread_count(uid, tid)}
-            envelope["archived"] = [uid for uid in envelope["viewers"]
-                                    if marks.is_archived(uid, tid)]
-    created = [e for e, event, _ in built if isinstance(event, MessageCreated)]
-    if created:
-        unread = readmodel.unread_message_ids({uid for e in created for uid in e["viewers"]},
-                                              {e["frame"]["message"]["id"] for e in created})
-        for envelope in created:
-            message_id = envelope["frame"]["message"]["id"]
-            envelope["unread"] = [uid for uid in envelope["viewers"]
-                                  if (uid, message_id) in unread]
+    if not summaries:
+        return
+    created = [e for e, event in summaries if isinstance(event, MessageCreated)]
+    marks = readmodel.marks_for({uid for e, _ in summaries for uid in e["viewers"]},
+                                {e["thread_id"] for e, _ in summaries},
+                                {e["frame"]["message"]["id"] for e in created})
+    for envelope, _ in summaries:
+        tid = envelope["thread_id"]
+        envelope["unread_counts"] = {str(uid): marks.unread_count(uid, tid)
+                                     for uid in envelope["viewers"]
+                                     if marks.unread_count(uid, tid)}
+        envelope["archived"] = [uid for uid in envelope["viewers"]
+                                if marks.is_archived(uid, tid)]
+    for envelope in created:
+        message_id = envelope["frame"]["message"]["id"]
+        envelope["unread"] = [uid for uid in envelope["viewers"]
+                              if (uid, message_id) in marks.unread_messages]
 
 
 def _add_badges(built) -> None:
