@@ -6,8 +6,9 @@ threads in two queries: one thread's viewers (the fan-out), one user's threads (
 user and one thread (a summary). A thread's unread count is its live messages the user holds
 unread marks of.
 
-The badge is unread, not deleted messages in threads the user sees. One user's count (`badge_for`) is driven by their unread marks (the `unread_user_thread` index)
-and tests each mark's thread with one primary-key probe (`sees_live_thread`), so it costs the
+The badge is unread, not deleted messages in threads the user sees. One user's count
+(`badge_for`) is driven by their unread marks (the `unread_user_thread` index) and tests each
+mark's thread with one primary-key probe (`sees_live_thread`), so it costs the
 same however many threads the practice holds (docs/PERFORMANCE.md, W5 and F6). The fan-out's
 count for all of a thread's viewers (`badges_for`) counts marks per (user, thread) and tests each
 pair's thread once instead: per-mark probes made a post's cost grow tenfold with the marks its
@@ -15,7 +16,8 @@ viewers left unread (F11)."""
 
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, BooleanField, Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import (BigIntegerField, BooleanField, Case, Count, Exists, F, OuterRef, Q,
+                              Value, When)
 
 from server.models import ArchiveMark, Thread, UnreadMark
 from server.visibility import sees_live_thread, view_of, visible_threads
@@ -119,7 +121,7 @@ def unread_in(user_id: int, thread) -> set:
 def with_user_marks(threads, user_id):
     """Annotate a thread queryset with `user_id`'s unread count and archive flag."""
     return threads.annotate(
-        unread_count=Count("unread_marks", filter=Q(unread_marks__user_id=user_id,
-                                                    unread_marks__message__deleted_at__isnull=True)),
+        unread_count=Count("unread_marks", filter=Q(
+            unread_marks__user_id=user_id, unread_marks__message__deleted_at__isnull=True)),
         archived=Exists(ArchiveMark.objects.filter(thread=OuterRef("pk"), user_id=user_id)),
     )
