@@ -7,8 +7,11 @@ text: the frame is rendered at delivery from the facts as they are then (`server
 alone; both become the row's columns, the rest its payload.
 """
 
+import logging
 from dataclasses import asdict, dataclass, fields
 from typing import ClassVar
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ SENT = frozenset(DECLARED) - {AccessChanged.name}
 
 def declared(row):
     """The declaration an event row was recorded from, or None for a type this version does not
-    know."""
+    know or a row that does not carry what its type declares (it is logged and reaches nobody)."""
     kind = DECLARED.get(row.type)
     if kind is None:
         return None
@@ -118,4 +121,8 @@ def declared(row):
         values["thread_id"] = row.thread_id
     if "user_id" in known:
         values["user_id"] = row.user_id
-    return kind(**values)
+    try:
+        return kind(**values)
+    except TypeError:
+        log.warning("event %s does not carry what %s declares; skipped", row.pk, row.type)
+        return None

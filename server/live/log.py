@@ -64,7 +64,7 @@ def record_many(practice_id: int, events) -> list:
     """`record` for several events in one insert (a client opening a thread with many unseen
     messages must not cost a query per message)."""
     hold_log(practice_id)
-    rows = Event.objects.bulk_create(_row(practice_id, event) for event in events)
+    rows = Event.objects.bulk_create(event_row(practice_id, event) for event in events)
     if rows:
         _push_after_commit(rows)
     return rows
@@ -80,7 +80,9 @@ def access_changed(practice_id: int, user_ids) -> None:
     record_many(practice_id, [AccessChanged(uid) for uid in sorted(set(user_ids))])
 
 
-def _row(practice_id: int, event: Declared) -> Event:
+def event_row(practice_id: int, event: Declared) -> Event:
+    """The (unsaved) row that records `event`: its thread and user as columns, the rest as
+    payload."""
     return Event(practice_id=practice_id, type=event.name, payload=event.payload(),
                  thread_id=getattr(event, "thread_id", None),
                  user_id=getattr(event, "user_id", None))

@@ -9,11 +9,10 @@ import sys
 from daphne.server import Server  # isort: skip
 from daphne.access import AccessLogGenerator
 from daphne.endpoints import build_endpoint_description_strings
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, connections
 from django.db.migrations.executor import MigrationExecutor
-
-from consumers.codec import MAX_FRAME
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -87,8 +86,8 @@ def daphne_server(application, host: str, port: int, *, proxy_headers: bool = Fa
         proxy_forwarded_proto_header="X-Forwarded-Proto" if proxy_headers else None,
         # SPEC §3: frames over 64 KiB close the socket with 1009. autobahn enforces the cap
         # before buffering a frame whole; the consumer checks too, but may not send 1009.
-        websocket_max_message_size=MAX_FRAME,
-        websocket_max_frame_size=MAX_FRAME,
+        websocket_max_message_size=settings.WS_MAX_FRAME,
+        websocket_max_frame_size=settings.WS_MAX_FRAME,
         websocket_handshake_timeout=HANDSHAKE_TIMEOUT,
         websocket_connect_timeout=HANDSHAKE_TIMEOUT,
         ping_interval=PING_INTERVAL,
