@@ -2,8 +2,10 @@
 does not stop the others, and a task whose condition is off is skipped."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from server.housekeeping import TASKS, Housekeeping, Task
@@ -63,3 +65,12 @@ def test_the_default_tasks_prune_the_log():
     assert "prune the event log" in Housekeeping(clock=Clock()).run_due()
     # The newest event always stays: it marks where the retained log begins.
     assert list(Event.objects.values_list("pk", flat=True)) == [old[-1].pk]
+
+
+@pytest.mark.django_db
+def test_the_command_runs_every_task_once(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    out = StringIO()
+    call_command("housekeeping", "--once", stdout=out)
+    # The in-memory layer reaches no socket from here: only the pruning runs.
+    assert out.getvalue().strip() == "ran: prune the event log"
