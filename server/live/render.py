@@ -40,12 +40,12 @@ _MESSAGE_WITH_THREAD = ("author", *(f"thread__{name}" for name in _THREAD_WITH))
 # --- stage 1: per event ---------------------------------------------------------------------
 
 
-def envelopes(rows, *, recipient=None, staff=None) -> list:
+def envelopes(rows, *, recipient=None) -> list:
     """The envelopes of event `rows` that reach anyone, in order.
 
     Live (`recipient` None): each reaches whoever sees its thread now (or its one user), with
-    their badges; `staff` ({practice id: staff Persons}) shares that lookup across calls. Replay:
-    each is rendered for `recipient` alone, without badges (`resume` sends the badge once).
+    their badges; the rows share one staff lookup per practice. Replay: each is rendered for
+    `recipient` alone, without badges (`resume` sends the badge once).
     """
     events = [(row, event) for row in rows
               if (event := declared(row)) is not None and event.name in SENT]
@@ -60,7 +60,7 @@ def envelopes(rows, *, recipient=None, staff=None) -> list:
     missing = {event.thread_id for _, event in events} - set(threads)
     if missing:
         threads.update(Thread.objects.select_related(*_THREAD_WITH).in_bulk(missing))
-    staff = {} if staff is None else staff
+    staff = {}  # practice id -> its staff Persons
     built = []  # (envelope, event, the Persons it reaches)
     for row, event in events:
         thread = threads.get(event.thread_id)
