@@ -1,10 +1,9 @@
-"""The API's shapes of a thread summary and a message (SPEC §3), shared by HTTP and events."""
-
-from django.db.models import Count, Exists, OuterRef, Q
+"""The API's shapes of a thread summary and a message (SPEC §3), shared by HTTP and the live
+frames (`server.live.render`). Per-user fields come from the read model (`server.readmodel`)."""
 
 from rules import can_delete_message
+from server import readmodel
 from server.facts import message_facts, thread_facts
-from server.models import ArchiveMark, UnreadMark
 
 
 def iso(moment):
@@ -44,27 +43,16 @@ def message_dict(message, *, unread: bool = False, can_delete: bool = False) -> 
     }
 
 
-def with_user_marks(threads, user_id):
-    """Annotate a thread queryset with `user_id`'s unread count and archive flag."""
-    return threads.annotate(
-        unread_count=Count("unread_marks", filter=Q(unread_marks__user_id=user_id,
-                                                    unread_marks__message__deleted_at__isnull=True)),
-        archived=Exists(ArchiveMark.objects.filter(thread=OuterRef("pk"), user_id=user_id)),
-    )
-
-
 def thread_for(person, thread) -> dict:
     """A single thread's summary as `person` sees it (two small queries)."""
-    unread = UnreadMark.objects.filter(user_id=person.user_id, thread=thread,
-                                       message__deleted_at__isnull=True).count()
-    archived = ArchiveMark.objects.filter(user_id=person.user_id, thread=thread).exists()
-    return thread_dict(thread, unread_count=unread, archived=archived)
+    marks = readmodel.marks_for([person.user_id], [thread.pk])
+    return thread_dict(thread, unread_count=marks.unread_count(person.user_id, thread.pk),
+                       archived=marks.is_archived(person.user_id, thread.pk))
 
 
 def messages_for(person, thread, messages) -> list[dict]:
     """`messages` of `thread` as `person` sees them: their unread dots and delete rights."""
-    unread_ids = set(UnreadMark.objects.filter(user_id=person.user_id, thread=thread)
-                     .values_list("message_id", flat=True))
+    unread_ids = readmodel.unread_in(person.user_id, thread)
     facts = thread_facts(thread)
     return [message_dict(m, unread=m.pk in unread_ids,
                          can_delete=can_delete_message(person, facts, message_facts(m)))

@@ -109,6 +109,9 @@ CHANNEL_LAYERS = {
     if REDIS_URL else {"BACKEND": "channels.layers.InMemoryChannelLayer",
                        "CONFIG": {"capacity": 10_000}},
 }
+# SPEC §3: a WebSocket frame over 64 KiB closes the socket (1009). The consumer's codec checks it,
+# and `serve` has autobahn enforce it before buffering a frame whole.
+WS_MAX_FRAME = 64 * 1024
 
 _email_url = os.environ.get("EMAIL_URL")
 if _email_url:

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from rules import can_delete_message, can_delete_thread, can_see_client, can_start_thread
-from server import events, notify, ratelimit
+from server import notify, ratelimit
 from server.access import access_thread
 from server.actions import marks
 from server.actions.messages import do_send_message
@@ -21,12 +21,13 @@ from server.api.schemas import (ERRORS, ERRORS_AND_CONFLICT, ConfirmOut, ErrorOu
                                 ThreadWithMessages)
 from server.api.session import person, require_portal, signed_in
 from server.audit import audit
-from server.badges import unread_by_thread
 from server.errors import ApiError, forbidden, invalid, not_found
 from server.export import thread_pdf
 from server.facts import message_facts, thread_facts
 from server.listing import thread_page
+from server.live import log as events
 from server.models import Client, Message, User
+from server.readmodel import unread_by_thread
 from server.serialize import message_dict, messages_for, thread_dict, thread_for
 from server.validation import (clean_audience, clean_body, clean_client_msg_id, clean_subject,
                                clean_topic)
