@@ -8,7 +8,6 @@ run `python -m bench --quick`.
 """
 
 import argparse
-import asyncio
 import json
 import os
 import signal
@@ -36,7 +35,8 @@ MODES = {
         "w5_large_db": "quick_large", "w5_small_db": "quick_small",
     },
     "full": {
-        "reps": 3, "contestants": ("C1", "C1d", "C2", "C2p", "C3", "C3b"), "w2_tabs": 1,
+        "reps": 3, "contestants": ("C1", "C1d", "C2", "C2s", "C2p", "C3", "C3b"),
+        "w2_tabs": 1,
         # W1 settles for at most 45 s: Cairn's daphne gives up a handshake after 30 s and cancels
         # what is left of it 10 s later (application_close_timeout), checking every 1–2 s; samples
         # of 2 s span daphne's 2-second sweep over its connections. The idle window holds one of
@@ -69,7 +69,7 @@ def parse(argv):
                         help=f"comma-separated, from {','.join(WORKLOADS)}")
     parser.add_argument("--contestants", default=None,
                         help=f"comma-separated, from {','.join(CONTESTANTS)} "
-                             "(default: C1,C1d,C2,C2p,C3 quick; C1,C1d,C2,C2p,C3,C3b full)")
+                             "(default: C1,C1d,C2,C2p,C3 quick; C1,C1d,C2,C2s,C2p,C3,C3b full)")
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default 1 quick, 3 full)")
     parser.add_argument("--w1-sizes", default=None, help="socket counts for W1, comma-separated")
     parser.add_argument("--w1-budget", type=float, default=None,

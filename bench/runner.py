@@ -97,8 +97,9 @@ def summarise(samples: dict, keys, sums=()) -> list:
         row = {"contestant": name, "label": label, "size": size, "reps": len(reps)}
         row.update({key: median([r.get(key) for r in ok]) for key in keys})
         row.update({key: sum(r.get(key) or 0 for r in ok) for key in sums})
-        if ok and "users" in ok[0]:
-            row["users"] = ok[0]["users"]
+        for key in ("users", "sockets"):
+            if ok and key in ok[0]:
+                row[key] = ok[0][key]
         row["samples"] = reps
         rows.append(row)
     return rows

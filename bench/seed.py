@@ -28,8 +28,8 @@ from django.db import connection, transaction  # noqa: E402
 from importlib import import_module  # noqa: E402
 
 import rules  # noqa: E402
-from server.models import (Client, Message, Practice, StaffRole, Thread, Topic, UnreadMark,  # noqa: E402
-                           User)
+from server.models import (  # noqa: E402
+    Client, Message, Practice, StaffRole, Thread, Topic, UnreadMark, User)
 
 TOPICS = [("Scheduling", "Scheduling question"), ("Billing question", "Question about a bill"),
           ("Insurance", "Insurance question"), ("Clinical question", "Question for my clinician"),

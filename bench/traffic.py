@@ -78,7 +78,7 @@ async def run(contestant, config: dict, log) -> dict:
                 break
         await side.close_posters()
         await pool.close()
-    return summary(contestant, users, threads, config, steps, len(side.sockets) - len(pool.sockets))
+    return summary(contestant, users, threads, config, steps, len(side.sockets), len(pool.sockets))
 
 
 async def _post(side, author, thread, seq, failures):
@@ -139,12 +139,13 @@ def _rates(step, posted_in, elapsed, frames, spent) -> dict:
             **{f"cpu_ms_{part}": per[part] for part in cpu.PARTS}}
 
 
-def summary(contestant, users, threads, config, steps, refused) -> dict:
+def summary(contestant, users, threads, config, steps, wanted, opened) -> dict:
     within = [s for s in steps if s["p99_ms"] is not None and s["p99_ms"] <= P99_LIMIT_MS]
     best = within[-1] if within else {}
     last = steps[-1] if steps else {}
     return {"contestant": contestant.name, "label": contestant.label, "users": len(users),
-            "threads": len(threads), "practices": config["w3_practices"], "refused": refused,
+            "threads": len(threads), "practices": config["w3_practices"], "sockets": opened,
+            "refused": wanted - opened,
             "steps": steps, "rate_reached": best.get("post_rate"),
             "events_per_s": best.get("events_per_s"),
             "delivered_per_s": best.get("delivered_per_s"),
