@@ -50,6 +50,8 @@ def sample_problems(workload: str, sample: dict) -> list:
     problems = [f"{sample[key]} {key.replace('_', ' ')}" for key in FAULTS.get(workload, ())
                 if sample.get(key)]
     if workload == "W1":
+        if sample.get("budget_ran_out"):
+            problems.append(f"opened {sample.get('opened')} before the opening budget ran out")
         if not sample.get("held"):
             problems.append("held no socket")
         elif sample["held"] < sample.get("opened", 0):

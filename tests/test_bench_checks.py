@@ -69,13 +69,16 @@ def test_a_sound_run_passes():
 @pytest.mark.parametrize("run, expected", [
     (with_row("W1", 3, w1("C3", opened=50, held=1)), "W1 C3 n=50 #1: held 1 of 50 opened"),
     (with_row("W1", 2, w1("C2", opened=40, held=40, failed=10)), "W1 C2 n=50 #1: 10 failed"),
+    (with_row("W1", 3, {**w1("C3", opened=30, held=30), "samples": [
+        {**w1("C3", opened=30, held=30)["samples"][0], "budget_ran_out": True}]}),
+     "W1 C3 n=50 #1: opened 30 before the opening budget ran out"),
     (with_row("W2", 3, w2("C3", delivered=1, expected=1000)), "W2 C3 n=50 #1: 999 lost"),
     (with_row("W2", 1, w2("C2", delivered=500, expected=1000)), "W2 C2 n=50 #1: 500 lost"),
     (with_row("W2", 2, w2("C2p", duplicates=3)), "W2 C2p n=50 #1: 3 duplicates"),
     (with_row("W3", 2, w3("C3", expected=40, lost=40)), "W3 C3 #1: 40 lost"),
     (with_row("W3", 0, w3("C2", misdelivered=2)), "W3 C2 #1: 2 misdelivered"),
     (with_row("W2", 0, w2("C1", rate=None)), "W2 C1 n=50: no rate"),
-], ids=["W1 holds 1 of 50", "W1 refused", "W2 delivers 1 of 1,000", "C2 loses half",
+], ids=["W1 holds 1 of 50", "W1 refused", "W1 out of time", "W2 delivers 1 of 1,000", "C2 loses half",
         "duplicates", "W3 loses every delivery", "misdelivery", "a missing figure"])
 def test_an_unsound_run_fails_and_says_why(run, expected):
     assert expected in checks.failures(run)
