@@ -4,8 +4,7 @@ import asyncio
 import time
 
 from bench import private_redis, procs
-from bench.fanout import TIMEOUT
-from bench.pool import GROUP_CONCURRENCY, Deliveries, Pool, until
+from bench.pool import DELIVERY_TIMEOUT, GROUP_CONCURRENCY, Deliveries, Pool, until
 from bench.stats import ms, percentile
 
 
@@ -36,7 +35,7 @@ async def cross(contestant, size: int, config: dict, log) -> dict:
             sent[seq] = time.perf_counter()
             await contestant.publish(seq)
             arrived = Deliveries(pool.frames, contestant.seq_of, lambda s, seq=seq: s == seq, mark)
-            await until(lambda: arrived() >= pool.held(), TIMEOUT)
+            await until(lambda: arrived() >= pool.held(), DELIVERY_TIMEOUT)
         await asyncio.sleep(0.1)
         after, elapsed = private_redis.commandstats(), time.perf_counter() - t0
         await contestant.close_publisher()

@@ -8,10 +8,8 @@ import math
 import time
 
 from bench import cpu, private_redis
-from bench.pool import GROUP_CONCURRENCY, Deliveries, Pool, until
+from bench.pool import DELIVERY_TIMEOUT, GROUP_CONCURRENCY, Deliveries, Pool, until
 from bench.stats import ms, percentile
-
-TIMEOUT = 10.0  # seconds to wait for a message to reach every recipient still open
 
 
 async def fanout(contestant, size: int, config: dict, log) -> dict:
@@ -30,7 +28,7 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
             sent[seq] = time.perf_counter()
             await contestant.publish(seq)
             arrived = Deliveries(pool.frames, contestant.seq_of, lambda s, seq=seq: s == seq, mark)
-            await until(lambda: arrived() >= pool.held(), TIMEOUT)
+            await until(lambda: arrived() >= pool.held(), DELIVERY_TIMEOUT)
             await asyncio.sleep(0.02)
         latency = Deliveries(pool.frames, contestant.seq_of, lambda s: s in sent)
         latency()
@@ -46,7 +44,7 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
         await contestant.publish_all(seqs)
         expected = messages * n
         saturation = Deliveries(pool.frames, contestant.seq_of, lambda s: s >= first)
-        await until(lambda: saturation() >= expected, TIMEOUT + messages * 0.05)
+        await until(lambda: saturation() >= expected, DELIVERY_TIMEOUT + messages * 0.05)
         await asyncio.sleep(0.2)
         delivered = saturation()
         ended = max(saturation.first.values(), default=started)

@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 SOURCES = [f"127.0.0.{i}" for i in range(2, 18)]
 OPEN_CONCURRENCY = 200   # W1: handshakes in flight at once (the stock layer refused at 200)
 GROUP_CONCURRENCY = 50   # W2–W4: the group is built gently, the connect storm is W1's subject
+DELIVERY_TIMEOUT = 10.0  # W2, W4: seconds to wait for a message to reach every open recipient
 
 
 def ws_connect(url: str, i: int, headers=None, origin=None):
