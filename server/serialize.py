@@ -1,6 +1,6 @@
 """The API's shapes of a thread summary and a message (SPEC §3), shared by HTTP and events."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 
 from rules import can_delete_message
 from server.facts import message_facts, thread_facts
@@ -41,7 +41,13 @@ def message_dict(message, *, unread: bool = False, can_delete: bool = False) -> 
         "seen_by_client_at": iso(message.seen_by_client_at),
         "deleted": message.deleted_at is not None,
         "can_delete": can_delete,
+        "attachments": [attachment_dict(a) for a in message.attachments.all()],
     }
+
+
+def attachment_dict(attachment) -> dict:
+    return {"id": attachment.pk, "name": attachment.name, "size": attachment.size,
+            "content_type": attachment.content_type}
 
 
 def with_user_marks(threads, user_id):
@@ -63,6 +69,8 @@ def thread_for(person, thread) -> dict:
 
 def messages_for(person, thread, messages) -> list[dict]:
     """`messages` of `thread` as `person` sees them: their unread dots and delete rights."""
+    messages = list(messages)
+    prefetch_related_objects(messages, "attachments")
     unread_ids = set(UnreadMark.objects.filter(user_id=person.user_id, thread=thread)
                      .values_list("message_id", flat=True))
     facts = thread_facts(thread)

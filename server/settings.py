@@ -175,6 +175,25 @@ LOGIN_WINDOW_SECONDS = int(os.environ.get("CAIRN_LOGIN_WINDOW_SECONDS", 15 * 60)
 LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_USERNAME", 5))
 LOGIN_FAILURES_PER_IP = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_IP", 30))
 SEND_LIMIT_PER_MINUTE = int(os.environ.get("CAIRN_SEND_LIMIT_PER_MINUTE", 30))
+# Attachments (SPEC §4): each file at most this many bytes; kept through Django's storage API
+# under random names, by default on disk under var/attachments/ (docs/DEPLOY.md: several hosts).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("CAIRN_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(VAR_DIR / "attachments"),
+                                "file_permissions_mode": 0o600,
+                                "directory_permissions_mode": 0o700}},
+}
+# Uploads stream to a temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) and stop at the
+# attachment limit; the capping handler comes first so it sees every chunk.
+FILE_UPLOAD_HANDLERS = [
+    "server.attachments.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # No inline script or style anywhere: every page loads its code from /static/.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
