@@ -186,6 +186,22 @@ STORAGES = {
                                 "file_permissions_mode": 0o600,
                                 "directory_permissions_mode": 0o700}},
 }
+# Several hosts: an S3-compatible bucket every host reaches (docs/DEPLOY.md), private, each
+# object encrypted by the server side (SSE-S3 "AES256" by default, or "aws:kms" with a key id).
+# Credentials come from boto3's usual chain (AWS_* variables, an instance role), never from here.
+if os.environ.get("CAIRN_ATTACHMENTS_S3_BUCKET"):
+    _sse = os.environ.get("CAIRN_ATTACHMENTS_S3_SSE", "AES256")
+    STORAGES["attachments"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["CAIRN_ATTACHMENTS_S3_BUCKET"],
+        "endpoint_url": os.environ.get("CAIRN_ATTACHMENTS_S3_ENDPOINT") or None,
+        "region_name": os.environ.get("CAIRN_ATTACHMENTS_S3_REGION") or None,
+        "location": "attachments",
+        "default_acl": "private",
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": _sse, **(
+            {"SSEKMSKeyId": os.environ["CAIRN_ATTACHMENTS_S3_KMS_KEY_ID"]}
+            if _sse == "aws:kms" and os.environ.get("CAIRN_ATTACHMENTS_S3_KMS_KEY_ID") else {})},
+    }}
 # Uploads stream to a temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) and stop at the
 # attachment limit; the capping handler comes first so it sees every chunk.
 FILE_UPLOAD_HANDLERS = [
