@@ -8,6 +8,7 @@ characters and no markup (HTML, SVG and XML are refused).
 """
 
 import codecs
+import re
 import tempfile
 import warnings
 import zipfile
@@ -40,6 +41,8 @@ OOXML_MAIN = {
 # Markup a browser might render, looked for at the start of a text file.
 MARKUP = (b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<?xml", b"<iframe",
           b"<!--", b"<xsl", b"<object", b"<embed", b"<div", b"<a ", b"<img", b"<style", b"<meta")
+# Control characters other than tab, line feed, form feed and carriage return.
+CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # Images with more pixels than this are refused (a small file can hold a huge image).
 MAX_PIXELS = 60_000_000
 
@@ -91,10 +94,12 @@ def _is_plain_text(file, head: bytes) -> bool:
         return False
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        while chunk := file.read(64 * 1024):
-            text = decoder.decode(chunk)
-            if any(ch < " " and ch not in "\t\n\r\f" for ch in text) or "\x7f" in text:
+        while chunk := file.read(256 * 1024):
+            # UTF-8 never uses bytes below 0x80 inside a multi-byte character: a byte search
+            # finds exactly the control characters.
+            if CONTROL.search(chunk):
                 return False
+            decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
