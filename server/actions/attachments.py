@@ -10,12 +10,15 @@ from django.utils import timezone
 from server.attachments import content
 from server.attachments.names import clean_name
 from server.attachments.store import remove_file, store_file
-from server.errors import invalid
+from server.errors import ApiError, invalid
 from server.models import Attachment
 
 log = logging.getLogger(__name__)
 
 MAX_PER_MESSAGE = 10
+# Uploads one user may hold untaken at once: enough for three full messages, and a bound on
+# what one account can pile up on disk before the sweep.
+MAX_UNTAKEN = 30
 # An upload no message took within this long is removed (SPEC §4).
 UNTAKEN_TTL = timedelta(hours=24)
 
@@ -24,6 +27,10 @@ def do_upload_attachment(user, uploaded) -> Attachment:
     """Check what `uploaded` (a Django UploadedFile) holds, strip an image's metadata, store it
     under a random name and record it as `user`'s untaken upload."""
     name = clean_name(uploaded.name)
+    if Attachment.objects.filter(uploader=user, message__isnull=True).count() >= MAX_UNTAKEN:
+        raise ApiError(429, "too_many_uploads",
+                       "Too many files are waiting to be sent: send or remove some first.",
+                       retry_after=3600)
     if not uploaded.size:
         raise invalid("empty_file", "The file is empty.", field="file")
     kind = content.sniff(uploaded, name)

@@ -151,6 +151,29 @@ def test_long_names_are_cut_to_255_keeping_the_extension(world, as_user):
     assert len(name) == 255 and name.endswith("x.txt")
 
 
+def test_untaken_uploads_per_user_are_bounded(world, as_user, monkeypatch):
+    monkeypatch.setattr("server.actions.attachments.MAX_UNTAKEN", 2)
+    cleo = as_user(world.cleo)
+    first, _ = uploaded(cleo, "1.txt", b"1"), uploaded(cleo, "2.txt", b"2")
+    r = upload(cleo, "3.txt", b"3")
+    refused(r, 429, "too_many_uploads")
+    assert r["Retry-After"]
+    # Sending one frees a place; others' uploads do not count.
+    tid = start(cleo, "clinical", client=world.dana, attachments=[first["id"]])["thread"]["id"]
+    assert tid and uploaded(cleo, "3.txt", b"3") and uploaded(as_user(world.cara), "x.txt", b"x")
+
+
+def test_a_retried_send_returns_the_first_message_with_its_files(world, as_user):
+    cleo = as_user(world.cleo)
+    tid = start(cleo, "clinical", client=world.dana)["thread"]["id"]
+    file = uploaded(cleo, "a.txt", b"a")
+    send = {"body": "Here", "attachments": [file["id"]], "client_msg_id": "retry-1"}
+    first = cleo.post(f"/api/threads/{tid}/messages", send)
+    again = cleo.post(f"/api/threads/{tid}/messages", send)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["message"]["attachments"] == first.json()["message"]["attachments"] == [file]
+
+
 def test_upload_needs_a_signed_in_user(world, as_user):
     refused(upload(as_user(None), "a.txt", b"hi"), 401, "not_signed_in")
 
