@@ -29,7 +29,8 @@ router = Router(tags=["attachments"], auth=signed_in)
 _UPLOAD = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
-_FILE = {"responses": {200: {"content": {"application/octet-stream": {
+# The file comes back as the type it was stored as (PDF, an image, text, an office file).
+_FILE = {"responses": {200: {"content": {"*/*": {
     "schema": {"type": "string", "format": "binary"}}}}}}
 
 
