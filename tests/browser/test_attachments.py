@@ -56,3 +56,25 @@ def test_a_png_attached_from_the_reply_box_reaches_the_message(open_as):
     }""", attachment_id)
     assert fetched == [200, 'attachment; filename="card.png"']
     assert api(dana, "GET", "/api/badge")["status"] == 200
+
+
+def test_a_client_sends_a_new_message_with_only_a_file_from_the_portal(open_as, tmp_path):
+    dana = open_as("dana")
+    dana.get_by_test_id("new-thread").click()
+    dana.get_by_test_id("new-audience").select_option("administrative")
+    dana.get_by_test_id("new-subject").fill("Insurance card")
+    form = dana.locator("#new-form")
+    # Too large is said before anything is sent.
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as out:
+        out.truncate(25 * 1024 * 1024 + 1)
+    form.get_by_test_id("attach-input").set_input_files(huge)
+    expect(form).to_contain_text("too large")
+    form.get_by_test_id("attach-input").set_input_files(
+        files=[{"name": "card.txt", "mimeType": "text/plain", "buffer": b"Member 123"}])
+    expect(form.get_by_test_id("attachment-chip")).to_contain_text("card.txt")
+    expect(dana.get_by_test_id("new-send")).to_be_enabled()
+    dana.get_by_test_id("new-send").click()
+    shown = dana.get_by_test_id("message").get_by_test_id("attachment")
+    expect(shown).to_contain_text("card.txt")
+    expect(shown).to_contain_text("10 bytes")
