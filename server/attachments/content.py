@@ -27,10 +27,11 @@ TEXT, CSV = "text/plain; charset=utf-8", "text/csv; charset=utf-8"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# filetype's MIME for the binary types we take, and the Pillow format that re-encodes images.
+# filetype's MIME of each binary type we take -> the content type we store.
 BINARY = {"application/pdf": PDF, "image/png": PNG, "image/jpeg": JPEG, "image/gif": GIF,
           "image/webp": WEBP, "image/heic": HEIC, "image/heif": HEIC}
-# HEIC is stored as JPEG: only Safari shows HEIC, and re-encoding a 12-megapixel HEIC took
+# Each image type -> (the type it is stored as, the Pillow format that re-encodes it). HEIC is
+# stored as JPEG: only Safari shows HEIC, and re-encoding a 12-megapixel HEIC took
 # 7 to 50 seconds here (JPEG: 0.3 s).
 IMAGES = {PNG: (PNG, "PNG"), JPEG: (JPEG, "JPEG"), GIF: (GIF, "GIF"), WEBP: (WEBP, "WEBP"),
           HEIC: (JPEG, "JPEG")}
