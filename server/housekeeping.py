@@ -13,6 +13,7 @@ from typing import Callable
 
 from django.db import close_old_connections, connection, connections
 
+from server.actions.attachments import remove_untaken_uploads
 from server.live import log as event_log
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ TASKS = [
     Task("prune the event log", 3600, event_log.prune),
     # Committed events whose push was lost. Only a shared (Redis) layer reaches sockets from here.
     Task("push unpushed events", 2, event_log.push_pending, when=event_log.shared_channel_layer),
+    # Uploads no message took within a day (SPEC §4 "Attachments").
+    Task("remove untaken uploads", 600, remove_untaken_uploads),
 ]
 
 

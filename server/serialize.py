@@ -1,6 +1,8 @@
 """The API's shapes of a thread summary and a message (SPEC §3), shared by HTTP and the live
 frames (`server.live.render`). Per-user fields come from the read model (`server.readmodel`)."""
 
+from django.db.models import prefetch_related_objects
+
 from rules import can_delete_message
 from server import readmodel
 from server.facts import message_facts, thread_facts
@@ -40,7 +42,13 @@ def message_dict(message, *, unread: bool = False, can_delete: bool = False) -> 
         "seen_by_client_at": iso(message.seen_by_client_at),
         "deleted": message.deleted_at is not None,
         "can_delete": can_delete,
+        "attachments": [attachment_dict(a) for a in message.attachments.all()],
     }
+
+
+def attachment_dict(attachment) -> dict:
+    return {"id": attachment.pk, "name": attachment.name, "size": attachment.size,
+            "content_type": attachment.content_type}
 
 
 def thread_for(person, thread) -> dict:
@@ -52,6 +60,8 @@ def thread_for(person, thread) -> dict:
 
 def messages_for(person, thread, messages) -> list[dict]:
     """`messages` of `thread` as `person` sees them: their unread dots and delete rights."""
+    messages = list(messages)
+    prefetch_related_objects(messages, "attachments")
     unread_ids = readmodel.unread_in(person.user_id, thread)
     facts = thread_facts(thread)
     return [message_dict(m, unread=m.pk in unread_ids,

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from server.housekeeping import TASKS, Housekeeping, Task
 from server.live import log
-from server.models import Event
+from server.models import Attachment, Event
 from tests.consumers.helpers import Probe
-from tests.factory import make_practice
+from tests.factory import make_practice, make_staff
 
 
 class Clock:
@@ -72,5 +72,17 @@ def test_the_command_runs_every_task_once(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     out = StringIO()
     call_command("housekeeping", "--once", stdout=out)
-    # The in-memory layer reaches no socket from here: only the pruning runs.
-    assert out.getvalue().strip() == "ran: prune the event log"
+    # The in-memory layer reaches no socket from here: everything but the re-push runs.
+    assert out.getvalue().strip() == "ran: prune the event log, remove untaken uploads"
+
+
+@pytest.mark.django_db
+def test_the_default_tasks_remove_untaken_uploads():
+    practice = make_practice()
+    uploader = make_staff(practice, "cleo", ["clinician"])
+    stale = Attachment.objects.create(practice=practice, uploader=uploader, storage_name="ab/stale",
+                                      name="card.png", size=1, content_type="image/png",
+                                      created_at=timezone.now())
+    Attachment.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    assert "remove untaken uploads" in Housekeeping(clock=Clock()).run_due()
+    assert not Attachment.objects.filter(pk=stale.pk).exists()

@@ -5,6 +5,7 @@ from django.utils import timezone
 from server import notify
 from server.audit import audit
 from server.actions import marks
+from server.actions.attachments import take_attachments
 from server.actions.viewers import client_viewer, staff_viewers
 from server.live.declared import MessageCreated, MessageDeleted
 from server.live.log import record
@@ -12,16 +13,18 @@ from server.models import ArchiveMark, Message, UnreadMark
 
 
 def do_send_message(person, author, thread, body, *, client_msg_id=None,
-                    mark_thread_read=True, first=False) -> Message:
+                    mark_thread_read=True, first=False, attachments=()) -> Message:
     """Write `body` into `thread` as `author`; everyone else who sees it gets it unread.
 
     `first`: the opening message of a thread created in this transaction (`do_start_thread`),
     dated at its `last_message_at`; nobody has archived, read or been emailed about that thread
-    yet, so there is nothing to undo for them.
+    yet, so there is nothing to undo for them. `attachments`: ids of the author's untaken
+    uploads the message takes.
     """
     now = thread.last_message_at if first else timezone.now()
     message = Message.objects.create(thread=thread, author=author, author_kind=person.kind,
                                      body=body, created_at=now, client_msg_id=client_msg_id)
+    take_attachments(author, message, attachments)
     if not first:
         thread.last_message_at = now
         thread.save(update_fields=["last_message_at"])

@@ -14,7 +14,7 @@ from server.models import Message, Thread
 
 
 def do_start_thread(person, author, client, audience, topic, subject, body, *,
-                    client_msg_id=None, mark_thread_read=True):
+                    client_msg_id=None, mark_thread_read=True, attachments=()):
     """Open a thread with its first message. Returns (thread, message, invitation) where
     invitation is None, {"status": "sent"} or {"status": "no_email"} (client without account)."""
     now = timezone.now()
@@ -24,7 +24,8 @@ def do_start_thread(person, author, client, audience, topic, subject, body, *,
                                    created_by=author, created_at=now, last_message_at=now)
     record(thread.practice_id, ThreadCreated(thread.pk))
     message = do_send_message(person, author, thread, body, client_msg_id=client_msg_id,
-                              mark_thread_read=mark_thread_read, first=True)
+                              mark_thread_read=mark_thread_read, first=True,
+                              attachments=attachments)
     invitation = invite_if_needed(client, author) if person.is_staff else None
     return thread, message, invitation
 

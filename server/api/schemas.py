@@ -51,12 +51,14 @@ class NewThreadIn(Strict):
     body: StrictStr
     client_msg_id: Optional[LookupStr] = None
     mark_thread_read: StrictBool = True
+    attachments: list[StrictInt] = []
 
 
 class NewMessageIn(Strict):
     body: StrictStr
     mark_thread_read: StrictBool = True
     client_msg_id: Optional[LookupStr] = None
+    attachments: list[StrictInt] = []
 
 
 class HeaderIn(Strict):
@@ -144,6 +146,13 @@ class ThreadOut(Schema):
     deleted: bool
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+
+
 class MessageOut(Schema):
     id: int
     thread_id: int
@@ -154,6 +163,7 @@ class MessageOut(Schema):
     seen_by_client_at: Optional[datetime]
     deleted: bool
     can_delete: bool
+    attachments: list[AttachmentOut] = []
 
 
 class InvitationOut(Schema):

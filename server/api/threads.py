@@ -117,7 +117,7 @@ def start_thread(request, payload: NewThreadIn):
         topic = clean_topic(client.practice_id, payload.topic_id)
         subject = clean_subject(payload.subject if payload.subject is not None
                                 else (topic.subject if topic else ""))
-        body = clean_body(payload.body)
+        body = clean_body(payload.body, has_attachments=bool(payload.attachments))
         client_msg_id = clean_client_msg_id(payload.client_msg_id)
         earlier = _earlier_send(request.user, client_msg_id, body)
         if earlier is not None:
@@ -130,7 +130,8 @@ def start_thread(request, payload: NewThreadIn):
         try:
             thread, message, invitation = do_start_thread(
                 who, request.user, client, audience, topic, subject, body,
-                client_msg_id=client_msg_id, mark_thread_read=payload.mark_thread_read)
+                client_msg_id=client_msg_id, mark_thread_read=payload.mark_thread_read,
+                attachments=payload.attachments)
         except IntegrityError:
             raise ApiError(409, "client_msg_id_conflict", "client_msg_id is being used right now.")
         audit(request, "thread.created", thread_id=thread.pk, message_id=message.pk,
@@ -267,7 +268,7 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
         thread = access_thread(who, thread_id, lock=True, live=True)
         # The caller's practice, read with the thread (the thread is seen only in its own).
         require_portal(thread.practice)
-        body = clean_body(payload.body)
+        body = clean_body(payload.body, has_attachments=bool(payload.attachments))
         client_msg_id = clean_client_msg_id(payload.client_msg_id)
         earlier = _earlier_send(request.user, client_msg_id, body)
         if earlier is not None:
@@ -280,7 +281,8 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
         try:
             message = do_send_message(who, request.user, thread, body,
                                       client_msg_id=client_msg_id,
-                                      mark_thread_read=payload.mark_thread_read)
+                                      mark_thread_read=payload.mark_thread_read,
+                                      attachments=payload.attachments)
         except IntegrityError:
             raise ApiError(409, "client_msg_id_conflict", "client_msg_id is being used right now.")
         invitation = None

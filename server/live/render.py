@@ -24,6 +24,8 @@ An envelope is plain data (it crosses the channel layer):
 
 from dataclasses import replace
 
+from django.db.models import prefetch_related_objects
+
 from rules import MessageFacts, ThreadFacts, can_delete_message, can_view
 from server import readmodel
 from server.facts import client_person, practice_staff
@@ -56,6 +58,7 @@ def envelopes(rows, *, recipient=None) -> list:
                     if isinstance(event, (MessageCreated, ReceiptSeen))}
     messages = (Message.objects.select_related(*_MESSAGE_WITH_THREAD).in_bulk(with_message)
                 if with_message else {})
+    prefetch_related_objects(list(messages.values()), "attachments")
     threads = {message.thread_id: message.thread for message in messages.values()}
     missing = {event.thread_id for _, event in events} - set(threads)
     if missing:

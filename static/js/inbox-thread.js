@@ -2,6 +2,7 @@
 // The header editor lives in header-editor.js.
 
 import { api, download } from "./api.js";
+import { AttachmentPicker } from "./attachments.js";
 import { $, audienceLabel, confirmDialog, el, fill, say, timeEl } from "./dom.js";
 import { HeaderEditor } from "./header-editor.js";
 import { newClientMsgId, showError } from "./page.js";
@@ -39,9 +40,9 @@ export class ThreadView {
   wire() {
     const body = $("#reply-body");
     const send = $("[data-testid=send]");
-    body.addEventListener("input", () => {
-      send.disabled = !body.value.trim();
-    });
+    const check = () => { send.disabled = !this.canSend(); };
+    this.attach = new AttachmentPicker($("#reply-form"), { onChange: check, before: $("#reply-form .reply-actions") });
+    body.addEventListener("input", check);
     body.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("#reply-form").requestSubmit();
     });
@@ -75,6 +76,7 @@ export class ThreadView {
       this.notice("");
       this.editor.close();
       $("#reply-body").value = "";
+      this.attach.clear();
       $("[data-testid=send]").disabled = true;
       say($("#reply-status"), "");
       this.draftId = null;
@@ -200,11 +202,16 @@ export class ThreadView {
     return box.scrollHeight - box.scrollTop - box.clientHeight < 120;
   }
 
+  /** Text or a finished upload, and no upload still running. */
+  canSend() {
+    return Boolean(($("#reply-body").value.trim() || this.attach.ids().length) && !this.attach.busy());
+  }
+
   async reply(event) {
     event.preventDefault();
     const bodyInput = $("#reply-body");
     const body = bodyInput.value.trim();
-    if (!body || !this.thread) return;
+    if (!this.canSend() || !this.thread) return;
     const send = $("[data-testid=send]");
     const markRead = $("#mark-read").checked;
     send.disabled = true;
@@ -212,9 +219,10 @@ export class ThreadView {
     say($("#reply-status"), "Sending…");
     try {
       const sent = await api("POST", this.path("/messages"),
-        { body, mark_thread_read: markRead, client_msg_id: this.draftId });
+        { body, mark_thread_read: markRead, client_msg_id: this.draftId, attachments: this.attach.ids() });
       this.draftId = null;
       bodyInput.value = "";
+      this.attach.clear();
       this.messages.put(sent.message);
       if (markRead) {
         for (const message of this.messages.all()) {
@@ -227,7 +235,7 @@ export class ThreadView {
       bodyInput.focus();
     } catch (error) {
       showError($("#reply-status"), error);
-      send.disabled = !bodyInput.value.trim();
+      send.disabled = !this.canSend();
     }
   }
 

@@ -6,6 +6,7 @@ import { api, download } from "./api.js";
 import { $, audienceLabel, el, fill, options, say, timeEl } from "./dom.js";
 import { goLive, newClientMsgId, showError, signedInAs } from "./page.js";
 import { MessageList, ThreadList } from "./threads.js";
+import { AttachmentPicker } from "./attachments.js";
 
 // `pending`: events about the open thread that arrive while it loads, applied after.
 const state = { me: null, topics: [], threadId: null, thread: null, next: null, asking: 0, pending: null };
@@ -68,6 +69,7 @@ async function openThread(id, { quiet = false } = {}) {
     fill($("#thread-meta"));
     notice("");
     $("#reply-body").value = "";
+    if (replyFiles) replyFiles.clear();
     $("[data-testid=send]").disabled = true;
     say($("#reply-status"), "");
   }
@@ -191,31 +193,40 @@ async function load() {
 // --- writing --------------------------------------------------------------------------------
 
 let replyId = null;
+let replyFiles = null;
+let newFiles = null;
+
+/** Text or a finished upload, and no upload still running. */
+function filled(textarea, files) {
+  return Boolean((textarea.value.trim() || files.ids().length) && !files.busy());
+}
+
 async function reply(event) {
   event.preventDefault();
   const input = $("#reply-body");
   const body = input.value.trim();
-  if (!body || !state.thread) return;
+  if (!filled(input, replyFiles) || !state.thread) return;
   const send = $("[data-testid=send]");
   send.disabled = true;
   replyId = replyId || newClientMsgId();
   say($("#reply-status"), "Sending…");
   try {
-    const sent = await api("POST", `/api/threads/${state.threadId}/messages`, { body, client_msg_id: replyId });
+    const sent = await api("POST", `/api/threads/${state.threadId}/messages`, { body, client_msg_id: replyId, attachments: replyFiles.ids() });
     replyId = null;
     input.value = "";
+    replyFiles.clear();
     messages.put(sent.message);
     say($("#reply-status"), "Sent.");
     input.focus();
   } catch (error) {
     showError($("#reply-status"), error);
-    send.disabled = !input.value.trim();
+    send.disabled = !filled(input, replyFiles);
   }
 }
 
 let newId = null;
 function newReady() {
-  return Boolean($("#new-audience").value && $("#new-subject").value.trim() && $("#new-body").value.trim());
+  return Boolean($("#new-audience").value && $("#new-subject").value.trim() && filled($("#new-body"), newFiles));
 }
 
 function openNew() {
@@ -226,6 +237,7 @@ function openNew() {
   $("#new-audience").value = "";
   $("#new-subject").value = "";
   $("#new-body").value = "";
+  newFiles.clear();
   say($("#new-error"), "");
   $("[data-testid=new-send]").disabled = true;
   $("#new-audience").focus();
@@ -248,7 +260,9 @@ async function sendNew(event) {
       subject: $("#new-subject").value.trim(),
       body: $("#new-body").value.trim(),
       client_msg_id: newId,
+      attachments: newFiles.ids(),
     });
+    newFiles.clear();
     list.upsert(created.thread);
     await openThread(created.thread.id);
     notice("Your message was sent to the practice.");
@@ -267,9 +281,13 @@ async function start() {
   } catch (error) {
     state.topics = [];
   }
-  $("#reply-body").addEventListener("input", () => {
-    $("[data-testid=send]").disabled = !$("#reply-body").value.trim();
+  const checkReply = () => { $("[data-testid=send]").disabled = !filled($("#reply-body"), replyFiles); };
+  replyFiles = new AttachmentPicker($("#reply-form"), { onChange: checkReply, before: $("#reply-form .reply-actions") });
+  newFiles = new AttachmentPicker($("#new-form"), {
+    onChange: () => { $("[data-testid=new-send]").disabled = !newReady(); },
+    before: $("#new-error"),
   });
+  $("#reply-body").addEventListener("input", checkReply);
   $("#reply-form").addEventListener("submit", reply);
   $("#export").addEventListener("click", async () => {
     try {

@@ -1,6 +1,7 @@
 """python -m server serve [--host H] [--port P] [--no-worker] [--proxy-headers]: Cairn under
 daphne, HTTP and WebSockets on one port, configured by the environment (README: Configuration)."""
 
+import functools
 import gc
 import sys
 
@@ -91,9 +92,25 @@ def daphne_server(application, host: str, port: int, *, proxy_headers: bool = Fa
         websocket_handshake_timeout=HANDSHAKE_TIMEOUT,
         websocket_connect_timeout=HANDSHAKE_TIMEOUT,
         ping_interval=PING_INTERVAL,
-        ready_callable=lambda: _close_properly(server),
+        ready_callable=lambda: (_close_properly(server), _leave_form_bodies_to_django(server)),
     )
     return server
+
+
+def _leave_form_bodies_to_django(server) -> None:
+    """Twisted parses every multipart POST body into memory before daphne sees the request
+    (measured: 290 MB more for one 24 MB upload, and seconds of CPU), a parse daphne never uses.
+    Its requests are told not to: Django's own parser streams uploads to disk."""
+    build = server.http_factory.buildProtocol
+
+    def build_protocol(addr):
+        protocol = build(addr)
+        if protocol is not None:
+            protocol.requestFactory = functools.partial(protocol.requestFactory,
+                                                        parsePOSTFormSubmission=False)
+        return protocol
+
+    server.http_factory.buildProtocol = build_protocol
 
 
 def _close_properly(server) -> None:
