@@ -50,8 +50,8 @@ def publish_portal_switched(practice_id: int) -> None:
     _send([_control(portal_group(practice_id), "cairn.recheck")])
 
 
-def publish_close(user_id: int) -> None:
-    _send([_control(user_group(user_id), "cairn.close", code=4001)])
+def publish_close(user_id: int, code: int = 4001) -> None:
+    _send([_control(user_group(user_id), "cairn.close", code=code)])
 
 
 def _control(group: str, kind: str, **extra) -> tuple:

@@ -18,6 +18,9 @@ from django.utils import timezone
 
 from server.models import Event
 
+# The close code that tells a socket to reconnect and resume (consumers/inbox.py, RECONNECT).
+RECONNECT_CODE = 4012
+
 log = logging.getLogger(__name__)
 
 # Event types (SPEC §3 WebSocket).
@@ -123,6 +126,12 @@ def portal_switched(practice_id: int) -> None:
 def close_user_sockets(user_id: int) -> None:
     """Close every live socket of `user_id` (after commit; at once outside a transaction)."""
     transaction.on_commit(lambda: _publish_safely("publish_close", user_id))
+
+
+def reconnect_user_sockets(user_id: int) -> None:
+    """Ask every socket of `user_id` to reconnect and resume (after commit): those whose session
+    has ended since fail the handshake, the others come back."""
+    transaction.on_commit(lambda: _publish_safely("publish_close", user_id, RECONNECT_CODE))
 
 
 def push_pending(*, older_than: timedelta = timedelta(seconds=5), practice_id=None,

@@ -1,19 +1,20 @@
 """Sign-in, sign-out, who am I, and the badge."""
 
-from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import logout
 from django.db import transaction
 from django.middleware.csrf import get_token
 from ninja import Router, Status
 from ninja.utils import check_csrf
 
-from server import events, ratelimit
+from server import events
+from server.actions import sessions
+from server.api.account_schemas import TwoFactorRequiredOut
 from server.api.schemas import ERRORS, BadgeOut, ErrorOut, LoginIn, MeOut
 from server.api.session import person, signed_in
-from server.audit import audit, client_ip
+from server.audit import audit
 from server.badges import badge_for
-from server.errors import ApiError, forbidden
-from server.models import User
+from server.errors import forbidden
+from server.signin import authenticate_throttled, complete_sign_in, second_step_needed
 
 router = Router(tags=["auth"])
 
@@ -42,40 +43,16 @@ def csrf(request):
     return Status(204, None)
 
 
-@router.post("/auth/login", response={200: MeOut, ERRORS: ErrorOut})
+@router.post("/auth/login", response={200: MeOut | TwoFactorRequiredOut, ERRORS: ErrorOut})
 def sign_in(request, payload: LoginIn):
+    """Sign in; with two-step sign-in on (and this browser not remembered) the answer is
+    `{"two_factor_required": true}` and POST /api/auth/login/two-factor completes it."""
     require_csrf(request)
-    username = payload.username[:150]
-    practice_id = User.objects.filter(username=username).values_list("practice_id", flat=True).first()
-    # Refusals are audited on their own: no transaction to roll them back with the refusal.
-    try:
-        _refuse_while_guessing(request, username)
-    except ApiError:
-        audit(request, "login.throttled", username=username, practice_id=practice_id)
-        raise
-    user = authenticate(request, username=username, password=payload.password)
-    if user is None or user.practice_id is None:
-        ratelimit.hit("login-user", username.lower(), settings.LOGIN_WINDOW_SECONDS)
-        ratelimit.hit("login-ip", client_ip(request) or "-", settings.LOGIN_WINDOW_SECONDS)
-        audit(request, "login.failed", username=username, practice_id=practice_id)
-        raise ApiError(401, "bad_credentials", "Wrong username or password.")
-    if user.kind == User.CLIENT and not user.practice.portal_enabled:
-        audit(request, "login.refused", actor=user, reason="portal_disabled")
-        raise forbidden("portal_disabled", "The practice has switched the client portal off.")
-    with transaction.atomic():
-        login(request, user)
-        audit(request, "login", actor=user)
-    return me_dict(request, person(request))
-
-
-def _refuse_while_guessing(request, username: str) -> None:
-    """429 once a username, or an address, has failed too often in the window."""
-    window = settings.LOGIN_WINDOW_SECONDS
-    for name, key, limit in (
-            ("login-user", username.lower(), settings.LOGIN_FAILURES_PER_USERNAME),
-            ("login-ip", client_ip(request) or "-", settings.LOGIN_FAILURES_PER_IP)):
-        ratelimit.refuse_if_over(name, key, limit, window,
-                                 total=ratelimit.count(name, key, window) + 1)
+    user = authenticate_throttled(request, payload.username, payload.password)
+    if second_step_needed(request, user):
+        return {"two_factor_required": True}
+    complete_sign_in(request, user)
+    return me_dict(request, person(request, setup_exempt=True))
 
 
 @router.post("/auth/logout", response={204: None, ERRORS: ErrorOut}, auth=signed_in)
@@ -83,6 +60,7 @@ def sign_out(request):
     user_id = request.user.pk
     with transaction.atomic():
         audit(request, "logout")
+        sessions.end_current(request)
         events.close_user_sockets(user_id)
     logout(request)
     return Status(204, None)
@@ -90,7 +68,7 @@ def sign_out(request):
 
 @router.get("/me", response={200: MeOut, ERRORS: ErrorOut}, auth=signed_in)
 def me(request):
-    return me_dict(request, person(request))
+    return me_dict(request, person(request, setup_exempt=True))
 
 
 @router.get("/badge", response={200: BadgeOut, ERRORS: ErrorOut}, auth=signed_in)

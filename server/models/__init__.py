@@ -7,8 +7,10 @@ from server.models.audit import AuditEntry
 from server.models.events import Event
 from server.models.portal import Invitation
 from server.models.outbox import OutboxEmail, EmailNotice
+from server.models.accounts import PasswordReset, RecoveryCode, SignInSession, TwoFactor
 
 __all__ = [
     "Practice", "Topic", "User", "StaffRole", "Client", "Thread", "Message", "UnreadMark",
     "ArchiveMark", "AuditEntry", "Event", "Invitation", "OutboxEmail", "EmailNotice",
+    "PasswordReset", "TwoFactor", "RecoveryCode", "SignInSession",
 ]

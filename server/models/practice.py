@@ -9,6 +9,7 @@ from rules.roles import ROLES
 class Practice(models.Model):
     name = models.CharField(max_length=200)
     portal_enabled = models.BooleanField(default=True)
+    require_two_factor = models.BooleanField(default=False)
 
     def __str__(self):
         return self.name

@@ -1,0 +1,119 @@
+"""Signing in: the password check under its throttle, and the audit of both.
+
+Every sign-in door (the API's `/api/auth/login`, the admin site's `/admin/login/`) calls
+`authenticate_throttled` and then `complete_sign_in`, so they share one throttle and one audit.
+
+The throttle follows OWASP's authentication guidance: an attacker is slowed, the owner is not
+locked out.
+- Per username *and* address: after `LOGIN_FAILURES_PER_USERNAME_ADDRESS` failures in the window
+  that pair is refused (429) until the window ends. Someone guessing from one address stops there;
+  the owner, on another address, is not affected.
+- Per address: after `LOGIN_FAILURES_PER_IP` failures over any usernames, that address is refused.
+- Per username, over all addresses: past `LOGIN_FAILURES_PER_USERNAME` failures each further one
+  makes the next attempt wait 1, 2, 4 … seconds, at most `LOGIN_DELAY_MAX_SECONDS`: a spread-out
+  attack gets a handful of guesses a minute, and the owner is asked to wait seconds, never locked.
+A refusal is audited once per window per limit and key, not per refused attempt; each wrong
+password is audited (`login.failed`). Second-step codes use the same throttle (`scope="code"`).
+"""
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login
+from django.db import transaction
+
+from server import ratelimit, two_factor
+from server.actions import sessions
+from server.audit import audit, client_ip
+from server.errors import ApiError, forbidden
+from server.models import TwoFactor, User
+
+
+def _limits(scope: str, subject: str, ip: str):
+    """(limit name, key, failures allowed) of the hard limits that apply to one attempt."""
+    return ((f"{scope}-pair", f"{subject}\n{ip}", settings.LOGIN_FAILURES_PER_USERNAME_ADDRESS),
+            (f"{scope}-ip", ip, settings.LOGIN_FAILURES_PER_IP))
+
+
+def refuse_while_guessing(request, scope: str, subject: str, *, actor=None, practice_id=None):
+    """429 with Retry-After when `subject` (a username, or a user id for codes) from this
+    address is over a limit or inside its slow-down delay. Audits the refusal once per window."""
+    ip = client_ip(request) or "-"
+    window = settings.LOGIN_WINDOW_SECONDS
+    name, key = f"{scope}-user", subject
+    try:
+        for name, key, limit in _limits(scope, subject, ip):
+            ratelimit.refuse_if_over(name, key, limit, window,
+                                     total=ratelimit.count(name, key, window) + 1)
+        name, key = f"{scope}-user", subject
+        ratelimit.refuse_while_delayed(name, key)
+    except ApiError as refusal:
+        if ratelimit.first_in_window(name, key, window):
+            # Its own write: no transaction rolls it back with the refusal.
+            audit(request, f"{scope}.throttled",
+                  actor=actor, practice_id=practice_id, username=subject if actor is None else "",
+                  limit=name.split("-", 1)[1], retry_after=refusal.extra.get("retry_after"))
+        raise
+
+
+def count_failure(request, scope: str, subject: str) -> None:
+    """Count one wrong password (or code) against every limit, and slow the username down once
+    it is past its ceiling."""
+    ip = client_ip(request) or "-"
+    window = settings.LOGIN_WINDOW_SECONDS
+    for name, key, _ in _limits(scope, subject, ip):
+        ratelimit.hit(name, key, window)
+    failures = ratelimit.hit(f"{scope}-user", subject, window)
+    over = failures - settings.LOGIN_FAILURES_PER_USERNAME
+    if over > 0:
+        delay = min(2 ** min(over - 1, 16), settings.LOGIN_DELAY_MAX_SECONDS)
+        ratelimit.delay_until(f"{scope}-user", subject, ratelimit.now() + delay)
+
+
+def authenticate_throttled(request, username: str, password: str) -> User:
+    """The active user whose `username` and `password` these are, checked under the throttle.
+
+    Raises ApiError: 429 (throttled), 401 `bad_credentials` (audited `login.failed`), 403
+    `portal_disabled` (a client while the portal is off). Does not sign in: see `complete_sign_in`.
+    """
+    username = username[:150]
+    subject = username.lower()
+    practice_id = User.objects.filter(username=username).values_list("practice_id", flat=True).first()
+    refuse_while_guessing(request, "login", subject, practice_id=practice_id)
+    user = authenticate(request, username=username, password=password)
+    if user is None or user.practice_id is None:
+        count_failure(request, "login", subject)
+        audit(request, "login.failed", username=username, practice_id=practice_id)
+        raise ApiError(401, "bad_credentials", "Wrong username or password.")
+    if user.kind == User.CLIENT and not user.practice.portal_enabled:
+        audit(request, "login.refused", actor=user, reason="portal_disabled")
+        raise forbidden("portal_disabled", "The practice has switched the client portal off.")
+    return user
+
+
+def second_step_needed(request, user: User) -> bool:
+    """Whether `user` must give a code before signing in (two-step sign-in on, this browser not
+    remembered). If so, the session remembers for a few minutes that the password was right."""
+    row = TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).first()
+    if row is None or two_factor.is_remembered(request, user, row):
+        return False
+    two_factor.set_pending(request, user)
+    audit(request, "login.second_step", actor=user)
+    return True
+
+
+def pending_user(request) -> User:
+    """The user whose password this session gave moments ago (unchanged since, still active),
+    or 401 `sign_in_first`."""
+    marker = two_factor.pending_user_id(request)
+    user = marker and User.objects.filter(pk=marker["user_id"], is_active=True).first()
+    if not user or user.get_session_auth_hash() != marker.get("auth_hash"):
+        raise ApiError(401, "sign_in_first", "Sign in with your password first.")
+    return user
+
+
+def complete_sign_in(request, user: User, **detail) -> None:
+    """Start `user`'s session on this request, audited `login`."""
+    with transaction.atomic():
+        two_factor.clear_pending(request)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        sessions.record(request, user)
+        audit(request, "login", actor=user, **detail)
