@@ -38,20 +38,21 @@ def refuse_while_guessing(request, scope: str, subject: str, *, actor=None, prac
     address is over a limit or inside its slow-down delay. Audits the refusal once per window."""
     ip = client_ip(request) or "-"
     window = settings.LOGIN_WINDOW_SECONDS
-    name, key = f"{scope}-user", subject
-    try:
-        for name, key, limit in _limits(scope, subject, ip):
-            ratelimit.refuse_if_over(name, key, limit, window,
-                                     total=ratelimit.count(name, key, window) + 1)
-        name, key = f"{scope}-user", subject
-        ratelimit.refuse_while_delayed(name, key)
-    except ApiError as refusal:
-        if ratelimit.first_in_window(name, key, window):
-            # Its own write: no transaction rolls it back with the refusal.
-            audit(request, f"{scope}.throttled",
-                  actor=actor, practice_id=practice_id, username=subject if actor is None else "",
-                  limit=name.split("-", 1)[1], retry_after=refusal.extra.get("retry_after"))
-        raise
+    # The hard limits, then the username's slow-down delay (no count of its own: None).
+    for name, key, limit in (*_limits(scope, subject, ip), (f"{scope}-user", subject, None)):
+        try:
+            if limit is None:
+                ratelimit.refuse_while_delayed(name, key)
+            else:
+                ratelimit.refuse_if_over(name, key, limit, window,
+                                         total=ratelimit.count(name, key, window) + 1)
+        except ApiError as refusal:
+            if ratelimit.first_in_window(name, key, window):
+                # Its own write: no transaction rolls it back with the refusal.
+                audit(request, f"{scope}.throttled", actor=actor, practice_id=practice_id,
+                      username=subject if actor is None else "", limit=name.split("-", 1)[1],
+                      retry_after=refusal.extra.get("retry_after"))
+            raise
 
 
 def count_failure(request, scope: str, subject: str) -> None:
@@ -103,7 +104,7 @@ def second_step_needed(request, user: User) -> bool:
 def pending_user(request) -> User:
     """The user whose password this session gave moments ago (unchanged since, still active),
     or 401 `sign_in_first`."""
-    marker = two_factor.pending_user_id(request)
+    marker = two_factor.pending_marker(request)
     user = marker and User.objects.filter(pk=marker["user_id"], is_active=True).first()
     if not user or user.get_session_auth_hash() != marker.get("auth_hash"):
         raise ApiError(401, "sign_in_first", "Sign in with your password first.")

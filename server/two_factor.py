@@ -94,9 +94,9 @@ def set_pending(request, user) -> None:
                                 "auth_hash": user.get_session_auth_hash()}
 
 
-def pending_user_id(request) -> int | None:
-    """The user whose password this session gave within PENDING_SECONDS (and unchanged since:
-    the caller compares `auth_hash`), or None."""
+def pending_marker(request) -> dict | None:
+    """{user_id, at, auth_hash} of the password this session gave within PENDING_SECONDS, or
+    None (the caller checks `auth_hash` against the user's, so a password changed since voids it)."""
     marker = request.session.get(PENDING)
     if not isinstance(marker, dict) or time.time() - marker.get("at", 0) > PENDING_SECONDS:
         return None

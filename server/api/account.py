@@ -2,6 +2,7 @@
 sign-in view for practice admins (SPEC §4 "Accounts")."""
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from ninja import Router, Status
 
 from rules.administration import can_see_staff_sign_ins, can_send_password_reset
@@ -144,9 +145,10 @@ def list_staff(request):
     roles = {}
     for user_id, role in StaffRole.objects.filter(user_id__in=ids).values_list("user_id", "role"):
         roles.setdefault(user_id, []).append(role)
-    last = {}
-    for row in SignInSession.objects.filter(user_id__in=ids).order_by("user_id", "-created_at"):
-        last.setdefault(row.user_id, row)
+    newest = (SignInSession.objects.filter(user_id=OuterRef("user_id"))
+              .order_by("-created_at", "-id").values("id")[:1])
+    last = {row.user_id: row for row in SignInSession.objects.filter(
+        user_id__in=ids, id=Subquery(newest))}
     with_two_factor = set(TwoFactor.objects.filter(user_id__in=ids, confirmed_at__isnull=False)
                           .values_list("user_id", flat=True))
     return [{"id": u.pk, "username": u.username, "name": u.display_name,

@@ -200,3 +200,13 @@ def test_a_practice_that_requires_it_holds_staff_at_the_set_up(world):
     # Clients are not held.
     dana, _ = sign_in("dana")
     assert dana.get("/api/threads").status_code == 200
+
+
+def test_turning_2fa_off_and_on_again_forgets_remembered_browsers(world, sam_with_2fa):
+    secret, codes = sam_with_2fa
+    api, _ = sign_in("sam")
+    cookie = api.post(STEP, {"code": code_at(secret, 1), "remember_browser": True}).cookies[
+        two_factor.REMEMBER_COOKIE].value
+    assert api.delete(SETUP, data={"code": codes[0]}).status_code == 204
+    turn_on(api)
+    assert not remembered(cookie)
