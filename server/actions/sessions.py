@@ -39,13 +39,14 @@ def record(request, user) -> SignInSession:
 
 
 def mark_seen(get_response):
-    """Middleware: update the session's `last_seen_at` at most once a minute. Sessions without
-    a row (none was recorded) cost nothing."""
+    """Middleware: update the session's `last_seen_at` at most once a minute. Requests that did
+    not read the session (a page, a static file) and sessions without a row cost nothing."""
 
     def middleware(request):
         response = get_response(request)
         session = getattr(request, "session", None)
-        seen = session.get(SEEN) if session is not None and session.session_key else None
+        used = session is not None and session.accessed and session.session_key
+        seen = session.get(SEEN) if used else None
         if seen is not None and response.status_code < 500:
             now = timezone.now()
             if now.timestamp() - seen > SEEN_EVERY.total_seconds():
