@@ -1,5 +1,6 @@
 """Two-step sign-in: set-up, confirmation, turning off, and the sign-in's second step."""
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from ninja import Router, Status
@@ -8,12 +9,11 @@ from server.actions import two_factor as actions
 from server.api.account_schemas import (CodeIn, RecoveryCodesOut, SecondStepIn, TwoFactorSetupOut,
                                         TwoFactorStatusOut)
 from server.api.auth import me_dict, require_csrf
-from server.api.schemas import ERRORS, ErrorOut, MeOut
+from server.api.schemas import ERRORS, ERRORS_AND_CONFLICT, ErrorOut, MeOut
 from server.api.session import person, signed_in
 from server.models import RecoveryCode
 from server.signin import complete_sign_in, pending_user
 from server.two_factor import REMEMBER_COOKIE, remember_value
-from django.conf import settings
 
 router = Router(tags=["two-factor"])
 
@@ -45,7 +45,7 @@ def status(request):
             "required": who.is_staff and user.practice.require_two_factor}
 
 
-@router.post("/me/two-factor", response={200: TwoFactorSetupOut, ERRORS: ErrorOut}, auth=signed_in)
+@router.post("/me/two-factor", response={200: TwoFactorSetupOut, ERRORS_AND_CONFLICT: ErrorOut}, auth=signed_in)
 def start_setup(request):
     """A new secret to add to an authenticator app: `otpauth_uri`, and the same as a QR code
     (`qr_svg`, drawn here). Nothing changes until it is confirmed."""
@@ -54,7 +54,7 @@ def start_setup(request):
         return actions.do_start_setup(request.user, request=request)
 
 
-@router.post("/me/two-factor/confirm", response={200: RecoveryCodesOut, ERRORS: ErrorOut},
+@router.post("/me/two-factor/confirm", response={200: RecoveryCodesOut, ERRORS_AND_CONFLICT: ErrorOut},
              auth=signed_in)
 def confirm(request, payload: CodeIn):
     """Turn two-step sign-in on with a first code; answers the 10 recovery codes, shown once."""
@@ -62,7 +62,7 @@ def confirm(request, payload: CodeIn):
     return {"recovery_codes": actions.do_confirm(request, request.user, payload.code)}
 
 
-@router.delete("/me/two-factor", response={204: None, ERRORS: ErrorOut}, auth=signed_in)
+@router.delete("/me/two-factor", response={204: None, ERRORS_AND_CONFLICT: ErrorOut}, auth=signed_in)
 def turn_off(request, payload: CodeIn):
     """Turn two-step sign-in off with a current code (or a recovery code)."""
     person(request, setup_exempt=True)
