@@ -1,7 +1,7 @@
 """Signing in: the password check under its throttle, and the audit of both.
 
 Every sign-in door (the API's `/api/auth/login`, the admin site's `/admin/login/`) calls
-`authenticate_throttled` and then `complete_sign_in`, so they share one throttle and one audit.
+`sign_in`, so they share one throttle, one audit and the two-step check.
 
 The throttle follows OWASP's authentication guidance: an attacker is slowed, the owner is not
 locked out.
@@ -88,6 +88,17 @@ def authenticate_throttled(request, username: str, password: str) -> User:
         audit(request, "login.refused", actor=user, reason="portal_disabled")
         raise forbidden("portal_disabled", "The practice has switched the client portal off.")
     return user
+
+
+def sign_in(request, username: str, password: str) -> bool:
+    """Check the password under the throttle (raising ApiError 401/403/429, see
+    `authenticate_throttled`) and sign in. False when two-step sign-in must finish it: no session
+    yet, only a marker; POST /api/auth/login/two-factor (or the sign-in page) completes it."""
+    user = authenticate_throttled(request, username, password)
+    if second_step_needed(request, user):
+        return False
+    complete_sign_in(request, user)
+    return True
 
 
 def second_step_needed(request, user: User) -> bool:

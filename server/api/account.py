@@ -35,7 +35,7 @@ def reset_password(request, payload: ResetIn):
     with transaction.atomic():
         reset = passwords.find_reset(payload.token)
         if reset is None:
-            raise ApiError(410, "gone", "This link has expired or was already used.")
+            raise ApiError(410, "token_invalid", "This link was used, replaced by a newer one, or has expired.")
         passwords.do_reset(request, reset, payload.password)
     return Status(204, None)
 

@@ -6,7 +6,7 @@ from django.middleware.csrf import get_token
 from ninja import Router, Status
 from ninja.utils import check_csrf
 
-from server import events
+from server import events, signin
 from server.actions import sessions
 from server.api.account_schemas import TwoFactorRequiredOut
 from server.api.schemas import ERRORS, BadgeOut, ErrorOut, LoginIn, MeOut
@@ -14,7 +14,6 @@ from server.api.session import person, signed_in
 from server.audit import audit
 from server.badges import badge_for
 from server.errors import forbidden
-from server.signin import authenticate_throttled, complete_sign_in, second_step_needed
 
 router = Router(tags=["auth"])
 
@@ -48,10 +47,8 @@ def sign_in(request, payload: LoginIn):
     """Sign in; with two-step sign-in on (and this browser not remembered) the answer is
     `{"two_factor_required": true}` and POST /api/auth/login/two-factor completes it."""
     require_csrf(request)
-    user = authenticate_throttled(request, payload.username, payload.password)
-    if second_step_needed(request, user):
+    if not signin.sign_in(request, payload.username, payload.password):
         return {"two_factor_required": True}
-    complete_sign_in(request, user)
     return me_dict(request, person(request, setup_exempt=True))
 
 

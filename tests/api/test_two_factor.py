@@ -210,3 +210,19 @@ def test_turning_2fa_off_and_on_again_forgets_remembered_browsers(world, sam_wit
     assert api.delete(SETUP, data={"code": codes[0]}).status_code == 204
     turn_on(api)
     assert not remembered(cookie)
+
+
+def test_another_door_cannot_skip_the_second_step(world, sam_with_2fa):
+    """server.signin.sign_in (what the admin site's sign-in calls) starts no session either."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.test import RequestFactory
+
+    from server.signin import sign_in as door
+
+    request = RequestFactory().post("/admin/login/", REMOTE_ADDR="10.0.0.1")
+    SessionMiddleware(lambda r: None).process_request(request)
+    request.user = AnonymousUser()
+    assert door(request, "sam", PASSWORD) is False
+    assert "_auth_user_id" not in request.session
+    assert request.session[two_factor.PENDING]["user_id"] == world.sam.pk
