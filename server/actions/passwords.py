@@ -19,7 +19,7 @@ from django.utils import timezone
 from server import notify, ratelimit, signin
 from server.actions import sessions
 from server.audit import audit, client_ip
-from server.errors import ApiError, invalid
+from server.errors import invalid
 from server.models import Client, PasswordReset, SignInSession, User
 
 HOUR = 60 * 60

@@ -5,9 +5,13 @@ import time
 
 import pyotp
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.test import RequestFactory
 
 from server import two_factor
 from server.models import AuditEntry, Practice, RecoveryCode, TwoFactor
+from server.signin import sign_in as door
 from tests.api.accounts_helpers import NEW_PASSWORD, sign_in
 from tests.factory import PASSWORD, JsonClient
 
@@ -214,12 +218,6 @@ def test_turning_2fa_off_and_on_again_forgets_remembered_browsers(world, sam_wit
 
 def test_another_door_cannot_skip_the_second_step(world, sam_with_2fa):
     """server.signin.sign_in (what the admin site's sign-in calls) starts no session either."""
-    from django.contrib.auth.models import AnonymousUser
-    from django.contrib.sessions.middleware import SessionMiddleware
-    from django.test import RequestFactory
-
-    from server.signin import sign_in as door
-
     request = RequestFactory().post("/admin/login/", REMOTE_ADDR="10.0.0.1")
     SessionMiddleware(lambda r: None).process_request(request)
     request.user = AnonymousUser()
