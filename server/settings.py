@@ -183,6 +183,8 @@ PASSWORD_RESET_TTL_SECONDS = 60 * 60
 # Forgot-password requests per login and per address per hour, beyond which they are dropped silently.
 PASSWORD_FORGOT_PER_LOGIN = 3
 PASSWORD_FORGOT_PER_IP = 20
+# A forgot-password request answers no sooner than this, known login or not (no timing oracle).
+PASSWORD_FORGOT_MIN_SECONDS = float(os.environ.get("CAIRN_PASSWORD_FORGOT_MIN_SECONDS", 0.25))
 REMEMBER_BROWSER_DAYS = 30
 LOGIN_FAILURES_PER_IP = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_IP", 30))
 SEND_LIMIT_PER_MINUTE = int(os.environ.get("CAIRN_SEND_LIMIT_PER_MINUTE", 30))
