@@ -2,6 +2,7 @@
 
 import { api, markSignedIn } from "./api.js";
 import { $, el, fill, fullTime, say } from "./dom.js";
+import { showStaff } from "./account-staff.js";
 import { showTwoFactor } from "./account-two-factor.js";
 
 async function changePassword(event) {
@@ -49,7 +50,8 @@ async function start() {
     await api("DELETE", "/api/me/sessions");
     await showSessions();
   });
-  await Promise.all([showTwoFactor(), showSessions()]);
+  await Promise.all([showTwoFactor(), showSessions(),
+    me.roles.includes("practice_admin") ? showStaff() : null]);
 }
 
 start();

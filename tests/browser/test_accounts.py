@@ -54,3 +54,16 @@ def test_forgot_password_then_two_step_sign_in(open_as, cairn_server):
     page.get_by_test_id("two-factor-submit").click()
     page.wait_for_url(re.compile(r"/inbox$"))
     wait_live(page)
+
+
+def test_a_practice_admin_sees_staff_sign_ins_and_sends_a_reset_link(open_as, cairn_server):
+    open_as("sam")  # signs in once, from this machine
+    ada = open_as("ada")
+    ada.get_by_test_id("account-settings").click()
+    sam = ada.get_by_test_id("staff-member").filter(has_text="(sam)")
+    expect(sam).to_contain_text("127.0.0.1")
+    sam.get_by_test_id("staff-password-reset").click()
+    expect(ada.locator("#staff-notice")).to_contain_text("A reset link was emailed")
+    cairn_server.manage("worker", "--once")
+    mail = "\n".join(p.read_text() for p in (cairn_server.var_dir / "mail").iterdir())
+    assert "sam@harbor.example.org" in mail and "/reset#" in mail
