@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from ninja import Router, Status
 
+from server.actions import sessions
 from server.actions.portal import do_activate, find_invitation
 from server.api.auth import me_dict, require_csrf
 from server.api.schemas import ERRORS, ActivateIn, ErrorOut, MeOut
@@ -37,4 +38,5 @@ def activate(request, payload: ActivateIn):
             raise invalid("weak_password", " ".join(e.messages), field="password")
         user = do_activate(invitation, username, payload.password, request=request)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        sessions.record(request, user)
         return Status(201, me_dict(request, person(request)))
