@@ -7,6 +7,7 @@ from django.middleware.csrf import get_token
 from ninja import Router, Status
 from ninja.utils import check_csrf
 
+from rules import can_sign_in
 from server import events, ratelimit
 from server.api.schemas import ERRORS, BadgeOut, ErrorOut, LoginIn, MeOut
 from server.api.session import person, signed_in
@@ -59,7 +60,7 @@ def sign_in(request, payload: LoginIn):
         ratelimit.hit("login-ip", client_ip(request) or "-", settings.LOGIN_WINDOW_SECONDS)
         audit(request, "login.failed", username=username, practice_id=practice_id)
         raise ApiError(401, "bad_credentials", "Wrong username or password.")
-    if user.kind == User.CLIENT and not user.practice.portal_enabled:
+    if not can_sign_in(user.kind, user.practice.portal_enabled):
         audit(request, "login.refused", actor=user, reason="portal_disabled")
         raise forbidden("portal_disabled", "The practice has switched the client portal off.")
     with transaction.atomic():

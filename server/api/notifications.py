@@ -4,7 +4,7 @@ from django.db import transaction
 from ninja import Router, Schema
 from pydantic import StrictStr
 
-from rules import AUDIENCES, email_audiences_allowed
+from rules import AUDIENCES, can_choose_email_audiences, email_audiences_allowed
 from server.api.schemas import ERRORS, ErrorOut, Strict
 from server.api.session import person, signed_in
 from server.errors import forbidden, invalid
@@ -36,14 +36,14 @@ def _settings_of(who, chosen) -> dict:
 def get_notifications(request):
     """The audiences you get email for (a client's email follows their threads: always [])."""
     who = person(request)
-    return _settings_of(who, request.user.email_audiences if who.is_staff else [])
+    return _settings_of(who, request.user.email_audiences if can_choose_email_audiences(who) else [])
 
 
 @router.put("/me/notifications", response={200: NotificationsOut, ERRORS: ErrorOut})
 def put_notifications(request, payload: NotificationsIn):
     """Choose the audiences to get email for, among those you can see."""
     who = person(request)
-    if not who.is_staff:
+    if not can_choose_email_audiences(who):
         raise forbidden("not_allowed", "Only staff choose notification audiences.")
     unknown = [a for a in payload.email_audiences if a not in AUDIENCES]
     if unknown:

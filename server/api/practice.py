@@ -2,21 +2,17 @@
 
 from typing import Optional
 
-from django.db import transaction
 from ninja import Router
 
-from rules import ROLES, can_manage_assignments, can_manage_roles, can_read_audit, can_see_client
-from rules import can_switch_portal
-from rules.roles import CLINICIAN
-from server import events
-from server.actions.portal import do_invite
-from server.actions.practice import do_set_clinicians, do_set_roles, do_switch_portal
-from server.api import paging
+from rules import can_manage_clients, can_read_audit
+from server.actions.administration import (check_invite, check_set_clinicians, check_set_roles,
+                                           check_switch_portal)
+from server.api import paging, session
 from server.api.schemas import (ERRORS, AuditPage, CliniciansIn, CliniciansOut, ClientOut, ErrorOut,
                                 InviteOut, PracticeOut, PortalSwitchIn, RolesIn, RolesOut, TopicOut)
-from server.api.session import person, require_portal, signed_in
-from server.errors import ApiError, forbidden, invalid, not_found
-from server.models import AuditEntry, Client, Practice, StaffRole, Topic, User
+from server.api.session import actor, signed_in
+from server.errors import forbidden
+from server.models import AuditEntry, Client, Topic
 from server.visibility import visible_clients
 
 router = Router(tags=["practice"], auth=signed_in)
@@ -26,7 +22,9 @@ TYPEAHEAD_LIMIT = 50
 @router.get("/clients", response={200: list[ClientOut], ERRORS: ErrorOut})
 def list_clients(request, q: str = ""):
     """Clients the caller can message, by name (type-ahead with `q`)."""
-    who = person(request, staff_only=True)
+    who = actor(request).person
+    if not can_manage_clients(who):
+        raise forbidden("not_allowed", "Only staff can do that.")
     clients = Client.objects.filter(visible_clients(who)).order_by("name", "id")
     q = q.replace("\x00", "").strip()  # no name holds NUL, and PostgreSQL refuses it in a query
     if q:
@@ -37,7 +35,7 @@ def list_clients(request, q: str = ""):
 
 @router.get("/topics", response={200: list[TopicOut], ERRORS: ErrorOut})
 def list_topics(request):
-    who = person(request)
+    who = actor(request).person
     return [{"id": t.pk, "name": t.name, "subject": t.subject}
             for t in Topic.objects.filter(practice_id=who.practice_id)]
 
@@ -45,82 +43,37 @@ def list_topics(request):
 @router.put("/practice", response={200: PracticeOut, ERRORS: ErrorOut})
 def switch_portal(request, payload: PortalSwitchIn):
     """Switch the client portal on or off (practice admins)."""
-    who = person(request, staff_only=True)
-    if not can_switch_portal(who):
-        raise forbidden("not_allowed", "Only a practice admin can switch the portal.")
-    with events.writing(who.practice_id):
-        practice = Practice.objects.select_for_update().get(pk=who.practice_id)
-        do_switch_portal(practice, payload.portal_enabled, request=request)
+    practice = check_switch_portal(actor(request), payload.portal_enabled)
     return {"name": practice.name, "portal_enabled": practice.portal_enabled}
 
 
 @router.put("/staff/{int:staff_id}/roles", response={200: RolesOut, ERRORS: ErrorOut})
 def set_roles(request, staff_id: int, payload: RolesIn):
     """Replace a staff member's roles (practice admins); applies at once."""
-    who = person(request, staff_only=True)
-    if not can_manage_roles(who):
-        raise forbidden("not_allowed", "Only a practice admin can change roles.")
-    unknown = sorted(set(payload.roles) - set(ROLES))
-    if unknown:
-        raise invalid("unknown_role", f"Unknown role: {unknown[0]}.", field="roles")
-    with events.writing(who.practice_id):
-        staff = User.objects.select_for_update().filter(
-            pk=staff_id, practice_id=who.practice_id, kind=User.STAFF).first()
-        if staff is None:
-            raise not_found("staff member")
-        do_set_roles(staff, sorted(set(payload.roles)), request=request)
-        roles = sorted(StaffRole.objects.filter(user=staff).values_list("role", flat=True))
+    staff, roles = check_set_roles(actor(request), staff_id, payload.roles)
     return {"id": staff.pk, "roles": roles}
-
-
-def _client_for_admin(who, client_id, lock=False):
-    clients = Client.objects.select_for_update() if lock else Client.objects
-    client = clients.filter(pk=client_id).first()
-    if client is None or not can_see_client(who, client.practice_id, client.pk):
-        raise not_found("client")
-    return client
 
 
 @router.put("/clients/{int:client_id}/clinicians", response={200: CliniciansOut,
                                                               ERRORS: ErrorOut})
 def set_clinicians(request, client_id: int, payload: CliniciansIn):
     """Replace a client's assigned clinicians (practice and clinical admins); applies at once."""
-    who = person(request, staff_only=True)
-    with events.writing(who.practice_id):
-        client = _client_for_admin(who, client_id, lock=True)
-        if not can_manage_assignments(who):
-            raise forbidden("not_allowed", "Only a practice or clinical admin can assign clinicians.")
-        wanted = set(payload.clinicians)
-        for staff_id in wanted:
-            paging.check_id(staff_id, "clinicians")
-        clinicians = list(User.objects.filter(pk__in=wanted, practice_id=who.practice_id,
-                                              kind=User.STAFF, role_rows__role=CLINICIAN))
-        missing = sorted(wanted - {u.pk for u in clinicians})
-        if missing:
-            raise invalid("not_a_clinician", f"Staff {missing[0]} is not a clinician here.",
-                          field="clinicians")
-        do_set_clinicians(client, sorted(wanted), request=request)
+    client, clinicians = check_set_clinicians(actor(request), client_id, payload.clinicians)
     return {"id": client.pk, "clinicians": [{"id": u.pk, "name": u.display_name}
-                                            for u in sorted(clinicians, key=lambda u: u.pk)]}
+                                            for u in clinicians]}
 
 
 @router.post("/clients/{int:client_id}/invite", response={200: InviteOut, ERRORS: ErrorOut})
 def invite(request, client_id: int):
     """(Re)send the portal invitation; any older link stops working."""
-    who = person(request, staff_only=True)
-    with transaction.atomic():
-        client = _client_for_admin(who, client_id, lock=True)
-        require_portal(request.user.practice)
-        if client.user_id is not None:
-            raise ApiError(422, "has_account", "This client already has a portal account.")
-        return {"invitation": do_invite(client, request.user, request=request)}
+    return {"invitation": check_invite(actor(request), client_id)}
 
 
 @router.get("/audit", response={200: AuditPage, ERRORS: ErrorOut})
 def read_audit(request, thread: Optional[int] = None, actor: Optional[int] = None,
                limit: Optional[int] = None, before: Optional[int] = None):
     """The practice's audit log, newest first (practice and clinical admins)."""
-    who = person(request, staff_only=True)
+    who = session.actor(request).person  # `actor` here is the filter parameter
     if not can_read_audit(who):
         raise forbidden("not_allowed", "Only practice and clinical admins read the audit log.")
     size = paging.limit_of(limit, 100, 500)
