@@ -4,33 +4,23 @@ from typing import Optional
 
 from ninja import Router
 
-from rules import can_manage_clients, can_read_audit
 from server.actions.administration import (check_invite, check_set_clinicians, check_set_roles,
                                            check_switch_portal)
-from server.api import paging, session
+from server.actions.lookups import check_list_clients, check_read_audit
+from server.api import session
 from server.api.schemas import (ERRORS, AuditPage, CliniciansIn, CliniciansOut, ClientOut, ErrorOut,
                                 InviteOut, PracticeOut, PortalSwitchIn, RolesIn, RolesOut, TopicOut)
 from server.api.session import actor, signed_in
-from server.errors import forbidden
-from server.models import AuditEntry, Client, Topic
-from server.visibility import visible_clients
+from server.models import Topic
 
 router = Router(tags=["practice"], auth=signed_in)
-TYPEAHEAD_LIMIT = 50
 
 
 @router.get("/clients", response={200: list[ClientOut], ERRORS: ErrorOut})
 def list_clients(request, q: str = ""):
     """Clients the caller can message, by name (type-ahead with `q`)."""
-    who = actor(request).person
-    if not can_manage_clients(who):
-        raise forbidden("not_allowed", "Only staff can do that.")
-    clients = Client.objects.filter(visible_clients(who)).order_by("name", "id")
-    q = q.replace("\x00", "").strip()  # no name holds NUL, and PostgreSQL refuses it in a query
-    if q:
-        clients = clients.filter(name__icontains=q)[:TYPEAHEAD_LIMIT]
     return [{"id": c.pk, "name": c.name, "has_portal_account": c.user_id is not None,
-             "has_email": bool(c.email)} for c in clients]
+             "has_email": bool(c.email)} for c in check_list_clients(actor(request), q)]
 
 
 @router.get("/topics", response={200: list[TopicOut], ERRORS: ErrorOut})
@@ -73,21 +63,9 @@ def invite(request, client_id: int):
 def read_audit(request, thread: Optional[int] = None, actor: Optional[int] = None,
                limit: Optional[int] = None, before: Optional[int] = None):
     """The practice's audit log, newest first (practice and clinical admins)."""
-    who = session.actor(request).person  # `actor` here is the filter parameter
-    if not can_read_audit(who):
-        raise forbidden("not_allowed", "Only practice and clinical admins read the audit log.")
-    size = paging.limit_of(limit, 100, 500)
-    for field, value in (("thread", thread), ("actor", actor), ("before", before)):
-        paging.check_id(value, field)
-    entries = AuditEntry.objects.filter(practice_id=who.practice_id).select_related("actor")
-    if thread is not None:
-        entries = entries.filter(thread_id=thread)
-    if actor is not None:
-        entries = entries.filter(actor_id=actor)
-    if before is not None:
-        entries = entries.filter(pk__lt=before)
-    page = list(entries.order_by("-id")[:size + 1])
-    more, page = len(page) > size, page[:size]
+    # `actor` is the filter parameter here; the caller is session.actor.
+    page, more = check_read_audit(session.actor(request), thread=thread, by=actor, limit=limit,
+                                  before=before)
     return {"entries": [_audit_dict(e) for e in page], "next": str(page[-1].pk) if more else None}
 
 

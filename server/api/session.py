@@ -23,9 +23,6 @@ def actor(request) -> Actor:
     return found
 
 
-def person(request, *, staff_only: bool = False):
-    """The caller's rules.Person (see `actor`); `staff_only` refuses clients with 403."""
-    found = actor(request).person
-    if staff_only and not found.is_staff:
-        raise forbidden("not_allowed", "Only staff can do that.")
-    return found
+def person(request):
+    """The caller's rules.Person (see `actor`)."""
+    return actor(request).person

@@ -44,15 +44,7 @@ def list_threads(request, client: Optional[str] = None, audience: Optional[str] 
 def start_thread(request, payload: NewThreadIn):
     """Open a thread with its first message; a retried `client_msg_id` gets the first one, 200."""
     sent = check_start_thread(actor(request), **payload.model_dump())
-    if sent.replayed:
-        who = actor(request).person
-        return Status(200, {"thread": thread_for(who, sent.thread),
-                            "message": messages_for(who, sent.thread, [sent.message])[0],
-                            "invitation": None})
-    # The author's own new thread: nothing in it is unread for them, and nobody has had the
-    # time to archive it.
-    return Status(201, {"thread": thread_dict(sent.thread), "message": _own_new_message(request, sent),
-                        "invitation": sent.invitation})
+    return _sent_answer(request, sent, with_thread=True)
 
 
 @router.get("/threads/{int:thread_id}", response={200: ThreadWithMessages, ERRORS: ErrorOut})
@@ -126,15 +118,24 @@ def export_thread(request, thread_id: int):
 def send_message(request, thread_id: int, payload: NewMessageIn):
     """Reply in a thread. The same `client_msg_id` from the same author returns the first message."""
     sent = check_send_message(actor(request), thread_id, **payload.model_dump())
+    return _sent_answer(request, sent, with_thread=False)
+
+
+def _sent_answer(request, sent, *, with_thread: bool) -> Status:
+    """201 with what was just written, or 200 with a retry's first message as it is now."""
+    who = actor(request).person
     if sent.replayed:
-        who = actor(request).person
-        return Status(200, {"message": messages_for(who, sent.thread, [sent.message])[0]})
-    return Status(201, {"message": _own_new_message(request, sent), "invitation": sent.invitation})
-
-
-def _own_new_message(request, sent) -> dict:
-    """A message the caller has just written, as they see it: never unread for its author (the
-    action gives unread marks to everyone else), so no query for their marks."""
+        answer = {"message": messages_for(who, sent.thread, [sent.message])[0]}
+        if with_thread:
+            answer.update(thread=thread_for(who, sent.thread), invitation=None)
+        return Status(200, answer)
+    # The author's own new message: never unread for them (the action gives unread marks to
+    # everyone else), so no query for their marks; nobody has had the time to archive a new
+    # thread.
     facts = thread_facts(sent.thread), message_facts(sent.message)
-    return message_dict(sent.message, unread=False,
-                        can_delete=can_delete_message(actor(request).person, *facts))
+    answer = {"message": message_dict(sent.message, unread=False,
+                                      can_delete=can_delete_message(who, *facts)),
+              "invitation": sent.invitation}
+    if with_thread:
+        answer["thread"] = thread_dict(sent.thread)
+    return Status(201, answer)
