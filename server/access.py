@@ -47,9 +47,11 @@ def access_client(person, client_id, *, lock: bool = False) -> Client:
     if lock:
         clients = clients.select_for_update(of=("self",))
     try:
-        client = clients.filter(pk=int(client_id)).first()
-    except (ValueError, TypeError, OverflowError):
-        client = None
+        client_id = int(client_id)
+    except (ValueError, TypeError):
+        raise not_found("client")
+    # Ids are 64-bit: a longer number is no client (and would overflow the database driver).
+    client = clients.filter(pk=client_id).first() if -2**63 <= client_id < 2**63 else None
     if client is None or person is None:
         raise not_found("client")
     if person.is_client:

@@ -26,9 +26,9 @@ def test_a_hidden_client_and_a_missing_one_get_the_same_answer(world, call):
         return admin.post(f"/api/clients/{client_id}/invite")
 
     hidden = world.oscar.pk if call == "invite" else world.eli.pk
-    answers = [ask(hidden), ask(MISSING)]
-    assert [r.status_code for r in answers] == [404, 404]
-    assert answers[0].json() == answers[1].json()
+    answers = [ask(hidden), ask(MISSING), ask(2**70)]
+    assert [r.status_code for r in answers] == [404, 404, 404]
+    assert answers[0].json() == answers[1].json() == answers[2].json()
 
 
 def test_a_client_naming_another_client_gets_not_found(world):
