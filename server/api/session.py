@@ -2,7 +2,7 @@
 
 from ninja.security import SessionAuth
 
-from rules import can_sign_in
+from rules import can_sign_in, portal_applies
 from server.actor import Actor
 from server.errors import ApiError, forbidden
 
@@ -18,7 +18,9 @@ def actor(request) -> Actor:
         if found.person is None:
             raise ApiError(401, "not_signed_in", "Sign in first.")
         request._cairn_actor = found
-    if not can_sign_in(found.person.kind, request.user.practice.portal_enabled):
+    kind = found.person.kind
+    # The practice is read only where the switch applies: staff requests skip that query.
+    if portal_applies(kind) and not can_sign_in(kind, request.user.practice.portal_enabled):
         raise forbidden("portal_disabled", "The practice has switched the client portal off.")
     return found
 

@@ -15,7 +15,8 @@ def test_the_portal_switch_stops_clients_and_the_exchange_never_staff():
              for kind in ("staff", "client") for enabled in (True, False)]
     wrong = [(kind, enabled) for kind, enabled, signs_in, flows in table
              if rules.can_sign_in(kind, enabled) is not signs_in
-             or rules.can_message_clients(enabled) is not flows]
+             or rules.can_message_clients(enabled) is not flows
+             or rules.portal_applies(kind) is not (kind == "client")]
     assert wrong == []
 
 
