@@ -16,12 +16,10 @@ to fetch and sort them all."""
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from rules import can_see_deleted
-from server.api import paging
 from server.badges import live_marks, unread_by_thread
 from server.errors import invalid
 from server.models import ArchiveMark, Message, Thread
@@ -31,13 +29,13 @@ from server.visibility import visible_threads
 STATES = ("inbox", "unread", "all", "deleted")
 
 
-def check_list_threads(who, *, client=None, audience=None, topic=None, state="inbox",
-                       limit=None, before=None) -> tuple[list, dict, bool]:
-    """`GET /api/threads` from its raw query parameters: (page, {thread id: unread count},
-    whether more follow). Bad parameters are 422."""
+def check_list_threads(actor, *, client=None, audience=None, topic=None, state="inbox",
+                       size: int, before=None) -> tuple[list, dict, bool]:
+    """`GET /api/threads` for `actor`, its filters as given in the query string and its page
+    already parsed: (page, {thread id: unread count}, whether more follow). Bad filters are 422."""
+    who = actor.person
     if state not in STATES or (state == "deleted" and not can_see_deleted(who)):
         raise invalid("invalid_state", f"state must be one of {', '.join(STATES)}.", field="state")
-    size = paging.limit_of(limit, settings.THREAD_PAGE_DEFAULT, settings.THREAD_PAGE_MAX)
     filters = {}
     if client is not None:
         filters["client_id"] = _int_param(client, "client")
@@ -45,7 +43,7 @@ def check_list_threads(who, *, client=None, audience=None, topic=None, state="in
         filters["audience"] = clean_audience(audience)
     if topic is not None:
         filters["topic_id"] = _int_param(topic, "topic")
-    page, more = thread_page(who, filters, state, size, paging.decode(before) if before else None)
+    page, more = thread_page(who, filters, state, size, before)
     return page, unread_by_thread(who, [t.pk for t in page]), more
 
 

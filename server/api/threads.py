@@ -4,6 +4,7 @@ Each view parses, calls one action (server.actions), and shapes its answer."""
 
 from typing import Optional
 
+from django.conf import settings
 from django.http import HttpResponse
 from ninja import Router, Status
 
@@ -29,9 +30,10 @@ def list_threads(request, client: Optional[str] = None, audience: Optional[str] 
                  topic: Optional[str] = None, state: str = "inbox", limit: Optional[int] = None,
                  before: Optional[str] = None):
     """The caller's threads, newest activity first, filtered and paged."""
-    page, counts, more = check_list_threads(actor(request).person, client=client,
-                                            audience=audience, topic=topic, state=state,
-                                            limit=limit, before=before)
+    size = paging.limit_of(limit, settings.THREAD_PAGE_DEFAULT, settings.THREAD_PAGE_MAX)
+    cursor = paging.decode(before) if before else None
+    page, counts, more = check_list_threads(actor(request), client=client, audience=audience,
+                                            topic=topic, state=state, size=size, before=cursor)
     return {
         "threads": [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived)
                     for t in page],
