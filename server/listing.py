@@ -19,9 +19,45 @@ from datetime import datetime
 from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from server.readmodel import live_marks
+from rules import can_see_deleted
+from server.errors import invalid
+from server.readmodel import live_marks, unread_by_thread
 from server.models import ArchiveMark, Message, Thread
+from server.validation import clean_audience
 from server.visibility import visible_threads
+
+STATES = ("inbox", "unread", "all", "deleted")
+
+
+def check_list_threads(actor, *, client=None, audience=None, topic=None, state="inbox",
+                       size: int, before=None) -> tuple[list, dict, bool]:
+    """`GET /api/threads` for `actor`, its filters as given in the query string and its page
+    already parsed: (page, {thread id: unread count}, whether more follow). Bad filters are 422."""
+    who = actor.person
+    if state not in STATES or (state == "deleted" and not can_see_deleted(who)):
+        raise invalid("invalid_state", f"state must be one of {', '.join(STATES)}.", field="state")
+    filters = {}
+    if client is not None:
+        filters["client_id"] = _int_param(client, "client")
+    if audience is not None:
+        filters["audience"] = clean_audience(audience)
+    if topic is not None:
+        filters["topic_id"] = _int_param(topic, "topic")
+    page, more = thread_page(who, filters, state, size, before)
+    return page, unread_by_thread(who, [t.pk for t in page]), more
+
+
+def _int_param(value, field):
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    # Ids are 64-bit: a longer number would overflow the database driver.
+    if number is None or not -2**63 <= number < 2**63:
+        raise invalid("invalid", f"{field} must be a number.", field=field)
+    return number
 
 
 def thread_page(who, filters: dict, state: str, size: int,

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
 
+from rules import can_sign_in
 from server import ratelimit, two_factor
 from server.actions import sessions
 from server.audit import audit, client_ip
@@ -92,7 +93,7 @@ def authenticate_throttled(request, username: str, password: str, *,
         # A portal account taken from its client (Django's admin) opens nothing.
         audit(request, "login.refused", actor=user, reason="no_client")
         raise ApiError(401, "bad_credentials", "Wrong username or password.")
-    if user.kind == User.CLIENT and not user.practice.portal_enabled:
+    if user.practice_id is not None and not can_sign_in(user.kind, user.practice.portal_enabled):
         audit(request, "login.refused", actor=user, reason="portal_disabled")
         raise forbidden("portal_disabled", "The practice has switched the client portal off.")
     return user

@@ -64,7 +64,7 @@ def _send_reset(request, user) -> dict:
 
 
 def _admin(request):
-    who = person(request, staff_only=True)
+    who = person(request)
     if not can_send_password_reset(who):
         raise forbidden("not_allowed", "Only a practice admin can send password reset links.")
     return who
@@ -142,7 +142,7 @@ def end_other_sessions(request):
 def list_staff(request):
     """The practice's staff with each one's last sign-in (time, address, browser) and whether
     they use two-step sign-in (practice admins)."""
-    who = person(request, staff_only=True)
+    who = person(request)
     if not can_see_staff_sign_ins(who):
         raise forbidden("not_allowed", "Only a practice admin can see the staff list.")
     staff = list(User.objects.filter(practice_id=who.practice_id, kind=User.STAFF, is_active=True)

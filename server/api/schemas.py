@@ -195,8 +195,15 @@ class ThreadOnly(Schema):
     thread: ThreadOut
 
 
-class MessageOnly(Schema):
-    message: MessageOut
+class MessageMark(Schema):
+    """A message's unread flag for the caller, without its text."""
+    id: int
+    thread_id: int
+    unread: bool
+
+
+class MessageMarked(Schema):
+    message: MessageMark
 
 
 class AccessChange(Schema):
