@@ -5,7 +5,9 @@ with 1,000 and with 1,000,000 messages (docs/PERFORMANCE.md, W5 and F6):
   index (thread_activity, thread_client, thread_audience, thread_topic) and stop after it;
 - `unread` starts from the caller's unread marks, not from every thread of the practice;
 - `deleted` tests each thread with one probe of the partial index message_deleted;
-- the archive flag costs one probe per thread of the page.
+- the archive flag costs one probe per thread of the page;
+- a search (`q`) starts from the full-text index: matching messages and subjects, met with the
+  threads the caller sees (server.search).
 
 Those per-row tests are scalar subqueries on purpose: PostgreSQL may run an EXISTS as a hash of
 every row it could match — all of the user's archive marks, every deleted message of the
@@ -19,16 +21,19 @@ from datetime import datetime
 from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from server import search
 from server.badges import live_marks
 from server.models import ArchiveMark, Message, Thread
 from server.visibility import visible_threads
 
 
 def thread_page(who, filters: dict, state: str, size: int,
-                before: tuple[datetime, int] | None = None) -> tuple[list, bool]:
-    """Up to `size` threads `who` sees in `state`, narrowed by `filters` (field: value), newest
-    activity first, older than the `before` cursor (moment, id); and whether more follow. Each
-    thread carries `is_archived` (for `who`), its client and its topic."""
+                before: tuple[datetime, int] | None = None,
+                query: search.Query | None = None) -> tuple[list, bool]:
+    """Up to `size` threads `who` sees in `state`, narrowed by `filters` (field: value) and the
+    search `query`, newest activity first, older than the `before` cursor (moment, id); and
+    whether more follow. Each thread carries `is_archived` (for `who`), its client and its
+    topic."""
     if state == "unread":
         # The threads of the caller's counting unread marks, which are already checked for
         # visibility one mark at a time (server.badges).
@@ -36,6 +41,8 @@ def thread_page(who, filters: dict, state: str, size: int,
     else:
         threads = Thread.objects.filter(visible_threads(who))
     threads = threads.select_related("client", "topic").filter(**filters)
+    if query is not None:
+        threads = threads.filter(search.matching_threads(query, with_deleted=state == "deleted"))
     if state == "deleted":
         threads = threads.alias(a_deleted_message=_a_deleted_message()).filter(
             Q(deleted_at__isnull=False) | Q(a_deleted_message__isnull=False))

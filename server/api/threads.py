@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from rules import can_delete_message, can_delete_thread, can_see_client, can_start_thread
-from server import events, notify, ratelimit
+from server import events, notify, ratelimit, search
 from server.access import access_thread
 from server.actions import marks
 from server.actions.messages import do_send_message
@@ -49,11 +49,12 @@ def _int_param(value, field):
     return number
 
 
-@router.get("/threads", response={200: ThreadPage, ERRORS: ErrorOut})
+# exclude_unset: `match` appears on the summaries of a search only.
+@router.get("/threads", response={200: ThreadPage, ERRORS: ErrorOut}, exclude_unset=True)
 def list_threads(request, client: Optional[str] = None, audience: Optional[str] = None,
                  topic: Optional[str] = None, state: str = "inbox", limit: Optional[int] = None,
-                 before: Optional[str] = None):
-    """The caller's threads, newest activity first, filtered and paged."""
+                 before: Optional[str] = None, q: Optional[str] = None):
+    """The caller's threads, newest activity first, filtered, searched (`q`) and paged."""
     who = person(request)
     if state not in STATES or (state == "deleted" and not who.is_staff):
         raise invalid("invalid_state", f"state must be one of {', '.join(STATES)}.", field="state")
@@ -65,11 +66,16 @@ def list_threads(request, client: Optional[str] = None, audience: Optional[str] 
         filters["audience"] = clean_audience(audience)
     if topic is not None:
         filters["topic_id"] = _int_param(topic, "topic")
-    page, more = thread_page(who, filters, state, size, paging.decode(before) if before else None)
+    query = search.parse(q)
+    page, more = thread_page(who, filters, state, size, paging.decode(before) if before else None,
+                             query)
     counts = unread_by_thread(who, [t.pk for t in page])
+    summaries = [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived)
+                 for t in page]
+    if query is not None:
+        search.add_matches(summaries, query, with_deleted=state == "deleted")
     return {
-        "threads": [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived)
-                    for t in page],
+        "threads": summaries,
         "next": paging.encode(page[-1].last_message_at, page[-1].pk) if more else None,
     }
 
