@@ -6,8 +6,8 @@ with 1,000 and with 1,000,000 messages (docs/PERFORMANCE.md, W5 and F6):
 - `unread` starts from the caller's unread marks, not from every thread of the practice;
 - `deleted` tests each thread with one probe of the partial index message_deleted;
 - the archive flag costs one probe per thread of the page;
-- a search (`q`) starts from the full-text index: matching messages and subjects, met with the
-  threads the caller sees (server.search).
+- a search (`q`) probes the listing's first threads one by one, then asks the full-text index
+  for the rest (server.search.matching_page).
 
 Those per-row tests are scalar subqueries on purpose: PostgreSQL may run an EXISTS as a hash of
 every row it could match — all of the user's archive marks, every deleted message of the
@@ -41,8 +41,6 @@ def thread_page(who, filters: dict, state: str, size: int,
     else:
         threads = Thread.objects.filter(visible_threads(who))
     threads = threads.select_related("client", "topic").filter(**filters)
-    if query is not None:
-        threads = threads.filter(search.matching_threads(query, with_deleted=state == "deleted"))
     if state == "deleted":
         threads = threads.alias(a_deleted_message=_a_deleted_message()).filter(
             Q(deleted_at__isnull=False) | Q(a_deleted_message__isnull=False))
@@ -62,7 +60,12 @@ def thread_page(who, filters: dict, state: str, size: int,
         moment, pk = before
         threads = threads.filter(Q(last_message_at__lt=moment)
                                  | Q(last_message_at=moment, pk__lt=pk))
-    page = list(threads.order_by("-last_message_at", "-id")[:size + 1])
+    threads = threads.order_by("-last_message_at", "-id")
+    if query is None:
+        page = list(threads[:size + 1])
+    else:
+        page = search.matching_page(threads, query, size + 1, who.practice_id,
+                                    with_deleted=state == "deleted")
     return page[:size], len(page) > size
 
 

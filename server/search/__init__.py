@@ -1,35 +1,65 @@
 """Search over threads (SPEC §4 "Search"): one interface, two backends.
 
-`parse(q)` reads the search box; `matching_threads(query, with_deleted)` is the filter that
-narrows any thread listing (server.listing) to threads whose subject or one message matches
-every word; `add_matches(summaries, query, with_deleted)` gives each summary of a page its
-`match: {message_id, snippet}`. PostgreSQL searches with full-text search over GIN indexes
-(server.search.postgres), SQLite with FTS5 (server.search.sqlite).
-
-The filter starts from the index: the ids of matching messages (or subjects), which the
-listing then meets with the threads the caller sees, so the visibility and deletion rules stay
-in the same SQL as every other listing."""
+`parse(q)` reads the search box; `matching_page(listing, query, n, …)` narrows a thread listing
+(server.listing: its visibility, deletion, state and filters already applied in SQL) to the
+first `n` threads whose subject or one message matches every word; `add_matches(summaries, …)`
+gives each summary `match: {message_id, snippet}`. PostgreSQL searches with full-text search
+over GIN indexes (server.search.postgres), SQLite with FTS5 (server.search.sqlite); both offer
+`which_match`, `matching_threads_sql`, `first_matches` and `subject_matches`."""
 
 from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from server.search import postgres, sqlite
 from server.search.snippet import snippet
 from server.search.words import Query, parse
 
-__all__ = ["Query", "parse", "matching_threads", "add_matches"]
+__all__ = ["Query", "parse", "matching_page", "add_matches"]
+
+# Threads of the listing probed one by one, per thread of the page, before the search asks the
+# index (a page of 50: the newest 204 threads).
+WALK = 4
+# Up to this many matching threads, the index's answer is handed to the listing as ids (which
+# the planner looks up one by one); beyond, as a subquery.
+LISTED_MAX = 5000
 
 
 def _backend():
     return postgres if connection.vendor == "postgresql" else sqlite
 
 
-def matching_threads(query: Query, with_deleted: bool = False) -> Q:
-    """Threads whose subject matches, or that hold a matching message (deleted messages count
-    only `with_deleted`: the `deleted` listing)."""
+def matching_page(listing, query: Query, n: int, practice_id: int,
+                  with_deleted: bool = False) -> list:
+    """The first `n` threads of `listing` (a Thread queryset in its final order, newest activity
+    first) that match `query`; deleted messages count only `with_deleted`.
+
+    Two ways to one answer, so that neither a common nor a rare word costs more in a large
+    practice than in a small one:
+    1. the walk: the listing's first WALK × n threads, probed one by one. A word found in
+       many threads fills the page here, whatever the number of matches;
+    2. the index: when the walk ends before the page is full and threads remain, the practice's
+       matching threads from the full-text index, older than the walk's last. A rare word costs
+       its few matches here, whatever the number of threads."""
     backend = _backend()
-    return (Q(pk__in=backend.threads_with_matching_subject(query))
-            | Q(pk__in=backend.threads_with_matching_message(query, with_deleted)))
+    walk = WALK * n
+    candidates = list(listing.values_list("pk", "last_message_at")[:walk])
+    hits = backend.which_match(query, [pk for pk, _ in candidates], with_deleted) \
+        if candidates else set()
+    chosen = [pk for pk, _ in candidates if pk in hits][:n]
+    page = list(listing.filter(pk__in=chosen)) if chosen else []
+    if len(chosen) == n or len(candidates) < walk:
+        return page
+    last, moment = candidates[-1]
+    sql, params = backend.matching_threads_sql(query, practice_id, with_deleted)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT {LISTED_MAX + 1}", params)
+        ids = [row[0] for row in cursor]
+    if not ids:
+        return page
+    older = listing.filter(Q(last_message_at__lt=moment) | Q(last_message_at=moment, pk__lt=last))
+    matching = ids if len(ids) <= LISTED_MAX else RawSQL(sql, params)
+    return page + list(older.filter(pk__in=matching)[:n - len(chosen)])
 
 
 def add_matches(summaries: list[dict], query: Query, with_deleted: bool = False) -> None:

@@ -4,11 +4,11 @@ and `server_thread.subject_vector` (text search configuration `cairn_search`: `s
 0005_search)."""
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 
 from server.search.words import Query
 
 CONFIG = "cairn_search"
+_TSQUERY = f"to_tsquery('{CONFIG}', %s)"
 
 
 def tsquery(query: Query) -> str:
@@ -17,36 +17,52 @@ def tsquery(query: Query) -> str:
     return " & ".join(query.words[:-1] + (f"{query.prefix}:*",))
 
 
-def threads_with_matching_message(query: Query, with_deleted: bool) -> RawSQL:
-    """Ids of threads holding a message that matches, found through the GIN index."""
-    live = "" if with_deleted else " AND m.deleted_at IS NULL"
-    return RawSQL("SELECT m.thread_id FROM server_message m "
-                  f"WHERE m.search_vector @@ to_tsquery('{CONFIG}', %s){live}", [tsquery(query)])
+def _live(with_deleted: bool) -> str:
+    return "" if with_deleted else " AND m.deleted_at IS NULL"
 
 
-def threads_with_matching_subject(query: Query) -> RawSQL:
-    return RawSQL("SELECT t.id FROM server_thread t "
-                  f"WHERE t.subject_vector @@ to_tsquery('{CONFIG}', %s)", [tsquery(query)])
+def _rows(sql: str, params: list) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def matching_threads_sql(query: Query, practice_id: int, with_deleted: bool) -> tuple[str, list]:
+    """SQL for the ids of the practice's threads whose subject or one message matches, found
+    through the GIN indexes: its cost follows the number of matches."""
+    return (f"SELECT m.thread_id FROM server_message m JOIN server_thread t ON t.id = m.thread_id "
+            f"WHERE t.practice_id = %s AND m.search_vector @@ {_TSQUERY}{_live(with_deleted)} "
+            f"UNION SELECT t.id FROM server_thread t "
+            f"WHERE t.practice_id = %s AND t.subject_vector @@ {_TSQUERY}",
+            [practice_id, tsquery(query), practice_id, tsquery(query)])
+
+
+def which_match(query: Query, thread_ids: list[int], with_deleted: bool) -> set[int]:
+    """Which of `thread_ids` match, one probe per thread: its subject, then its messages in
+    order off message_thread, stopping at the first hit. A scalar subquery, so the planner
+    cannot trade the probes for a scan of every match in the GIN index (for a word in every
+    message, that scan grows with the practice)."""
+    rows = _rows(
+        f"SELECT t.id FROM server_thread t WHERE t.id = ANY(%s) AND "
+        f"(t.subject_vector @@ {_TSQUERY} OR (SELECT 1 FROM server_message m "
+        f"WHERE m.thread_id = t.id AND m.search_vector @@ {_TSQUERY}{_live(with_deleted)} "
+        f"LIMIT 1) IS NOT NULL)", [thread_ids, tsquery(query), tsquery(query)])
+    return {row[0] for row in rows}
 
 
 def first_matches(query: Query, thread_ids: list[int], with_deleted: bool) -> dict:
     """{thread id: (message id, body)} of each thread's first matching message: one probe per
     thread, reading its messages in order off message_thread and stopping at the first hit."""
-    live = "" if with_deleted else " AND m.deleted_at IS NULL"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT t.id, hit.id, hit.body FROM unnest(%s::bigint[]) AS t(id) "
-            "CROSS JOIN LATERAL (SELECT m.id, m.body FROM server_message m "
-            f"WHERE m.thread_id = t.id AND m.search_vector @@ to_tsquery('{CONFIG}', %s){live} "
-            "ORDER BY m.created_at, m.id LIMIT 1) AS hit",
-            [thread_ids, tsquery(query)])
-        return {thread_id: (message_id, body) for thread_id, message_id, body in cursor}
+    rows = _rows(
+        "SELECT t.id, hit.id, hit.body FROM unnest(%s::bigint[]) AS t(id) "
+        "CROSS JOIN LATERAL (SELECT m.id, m.body FROM server_message m "
+        f"WHERE m.thread_id = t.id AND m.search_vector @@ {_TSQUERY}{_live(with_deleted)} "
+        "ORDER BY m.created_at, m.id LIMIT 1) AS hit", [thread_ids, tsquery(query)])
+    return {thread_id: (message_id, body) for thread_id, message_id, body in rows}
 
 
 def subject_matches(query: Query, thread_ids: list[int]) -> set[int]:
     """Which of `thread_ids` have a subject that matches."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM server_thread WHERE id = ANY(%s) "
-                       f"AND subject_vector @@ to_tsquery('{CONFIG}', %s)",
-                       [thread_ids, tsquery(query)])
-        return {row[0] for row in cursor}
+    rows = _rows(f"SELECT id FROM server_thread WHERE id = ANY(%s) "
+                 f"AND subject_vector @@ {_TSQUERY}", [thread_ids, tsquery(query)])
+    return {row[0] for row in rows}

@@ -3,9 +3,11 @@
 triggers (migration 0005_search)."""
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 
 from server.search.words import Query
+
+_MESSAGES = "(SELECT rowid FROM message_search WHERE message_search MATCH %s)"
+_SUBJECTS = "(SELECT rowid FROM thread_search WHERE thread_search MATCH %s)"
 
 
 def match_expression(query: Query) -> str:
@@ -14,38 +16,49 @@ def match_expression(query: Query) -> str:
     return " ".join([f'"{word}"' for word in query.words[:-1]] + [f'"{query.prefix}"*'])
 
 
-def threads_with_matching_message(query: Query, with_deleted: bool) -> RawSQL:
-    live = "" if with_deleted else " AND m.deleted_at IS NULL"
-    return RawSQL("SELECT m.thread_id FROM server_message m WHERE m.id IN "
-                  f"(SELECT rowid FROM message_search WHERE message_search MATCH %s){live}",
-                  [match_expression(query)])
+def _live(with_deleted: bool) -> str:
+    return "" if with_deleted else " AND m.deleted_at IS NULL"
 
 
-def threads_with_matching_subject(query: Query) -> RawSQL:
-    return RawSQL("SELECT rowid FROM thread_search WHERE thread_search MATCH %s",
-                  [match_expression(query)])
+def _in(values) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
 
 
-def _placeholders(values) -> str:
-    return ", ".join(["%s"] * len(values))
+def _rows(sql: str, params: list) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def matching_threads_sql(query: Query, practice_id: int, with_deleted: bool) -> tuple[str, list]:
+    """SQL for the ids of the practice's threads whose subject or one message matches."""
+    return (f"SELECT m.thread_id FROM server_message m JOIN server_thread t ON t.id = m.thread_id "
+            f"WHERE t.practice_id = %s AND m.id IN {_MESSAGES}{_live(with_deleted)} "
+            f"UNION SELECT t.id FROM server_thread t WHERE t.practice_id = %s AND t.id IN {_SUBJECTS}",
+            [practice_id, match_expression(query), practice_id, match_expression(query)])
+
+
+def which_match(query: Query, thread_ids: list[int], with_deleted: bool) -> set[int]:
+    """Which of `thread_ids` match, by subject or by one message."""
+    rows = _rows(
+        f"SELECT t.id FROM server_thread t WHERE t.id IN {_in(thread_ids)} AND (t.id IN {_SUBJECTS} "
+        f"OR EXISTS (SELECT 1 FROM server_message m WHERE m.thread_id = t.id"
+        f"{_live(with_deleted)} AND m.id IN {_MESSAGES}))",
+        [*thread_ids, match_expression(query), match_expression(query)])
+    return {row[0] for row in rows}
 
 
 def first_matches(query: Query, thread_ids: list[int], with_deleted: bool) -> dict:
     """{thread id: (message id, body)} of each thread's first matching message."""
-    live = "" if with_deleted else " AND m.deleted_at IS NULL"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT thread_id, id, body FROM (SELECT m.thread_id, m.id, m.body, ROW_NUMBER() "
-            "OVER (PARTITION BY m.thread_id ORDER BY m.created_at, m.id) AS n "
-            f"FROM server_message m WHERE m.thread_id IN ({_placeholders(thread_ids)}){live} "
-            "AND m.id IN (SELECT rowid FROM message_search WHERE message_search MATCH %s)) "
-            "WHERE n = 1", [*thread_ids, match_expression(query)])
-        return {thread_id: (message_id, body) for thread_id, message_id, body in cursor}
+    rows = _rows(
+        "SELECT thread_id, id, body FROM (SELECT m.thread_id, m.id, m.body, ROW_NUMBER() "
+        "OVER (PARTITION BY m.thread_id ORDER BY m.created_at, m.id) AS n "
+        f"FROM server_message m WHERE m.thread_id IN {_in(thread_ids)}{_live(with_deleted)} "
+        f"AND m.id IN {_MESSAGES}) WHERE n = 1", [*thread_ids, match_expression(query)])
+    return {thread_id: (message_id, body) for thread_id, message_id, body in rows}
 
 
 def subject_matches(query: Query, thread_ids: list[int]) -> set[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT rowid FROM thread_search WHERE rowid IN "
-                       f"({_placeholders(thread_ids)}) AND thread_search MATCH %s",
-                       [*thread_ids, match_expression(query)])
-        return {row[0] for row in cursor}
+    rows = _rows(f"SELECT rowid FROM thread_search WHERE rowid IN {_in(thread_ids)} "
+                 f"AND thread_search MATCH %s", [*thread_ids, match_expression(query)])
+    return {row[0] for row in rows}
