@@ -64,8 +64,7 @@ def thread_page(who, filters: dict, state: str, size: int,
     if query is None:
         page = list(threads[:size + 1])
     else:
-        page = search.matching_page(threads, query, size + 1, who.practice_id,
-                                    with_deleted=state == "deleted")
+        page = search.matching_page(threads, query, size + 1, with_deleted=state == "deleted")
     return page[:size], len(page) > size
 
 

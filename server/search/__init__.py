@@ -5,7 +5,8 @@
 first `n` threads whose subject or one message matches every word; `add_matches(summaries, …)`
 gives each summary `match: {message_id, snippet}`. PostgreSQL searches with full-text search
 over GIN indexes (server.search.postgres), SQLite with FTS5 (server.search.sqlite); both offer
-`which_match`, `matching_threads_sql`, `first_matches` and `subject_matches`."""
+`which_match`, `matching_threads_sql`, `matching_thread_ids`, `first_matches` and
+`subject_matches`."""
 
 from django.db import connection
 from django.db.models import Q
@@ -22,15 +23,14 @@ __all__ = ["Query", "parse", "matching_page", "add_matches"]
 WALK = 4
 # Up to this many matching threads, the index's answer is handed to the listing as ids (which
 # the planner looks up one by one); beyond, as a subquery.
-LISTED_MAX = 5000
+LISTED_MAX = 500
 
 
 def _backend():
     return postgres if connection.vendor == "postgresql" else sqlite
 
 
-def matching_page(listing, query: Query, n: int, practice_id: int,
-                  with_deleted: bool = False) -> list:
+def matching_page(listing, query: Query, n: int, with_deleted: bool = False) -> list:
     """The first `n` threads of `listing` (a Thread queryset in its final order, newest activity
     first) that match `query`; deleted messages count only `with_deleted`.
 
@@ -38,9 +38,9 @@ def matching_page(listing, query: Query, n: int, practice_id: int,
     practice than in a small one:
     1. the walk: the listing's first WALK × n threads, probed one by one. A word found in
        many threads fills the page here, whatever the number of matches;
-    2. the index: when the walk ends before the page is full and threads remain, the practice's
-       matching threads from the full-text index, older than the walk's last. A rare word costs
-       its few matches here, whatever the number of threads."""
+    2. the index: when the walk ends before the page is full and threads remain, the matching
+       threads from the full-text index, met with the listing's threads older than the walk's
+       last. A rare word costs its few matches here, whatever the number of threads."""
     backend = _backend()
     walk = WALK * n
     candidates = list(listing.values_list("pk", "last_message_at")[:walk])
@@ -51,14 +51,17 @@ def matching_page(listing, query: Query, n: int, practice_id: int,
     if len(chosen) == n or len(candidates) < walk:
         return page
     last, moment = candidates[-1]
-    sql, params = backend.matching_threads_sql(query, practice_id, with_deleted)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} LIMIT {LISTED_MAX + 1}", params)
-        ids = [row[0] for row in cursor]
+    ids = backend.matching_thread_ids(query, with_deleted, LISTED_MAX + 1)
     if not ids:
         return page
     older = listing.filter(Q(last_message_at__lt=moment) | Q(last_message_at=moment, pk__lt=last))
-    matching = ids if len(ids) <= LISTED_MAX else RawSQL(sql, params)
+    if len(ids) <= LISTED_MAX:
+        # A few threads: the listing looks each one up and sorts them.
+        matching = ids
+    else:
+        # Many: as a subquery, which the planner reads once and meets with the listing's
+        # threads in order.
+        matching = RawSQL(*backend.matching_threads_sql(query, with_deleted))
     return page + list(older.filter(pk__in=matching)[:n - len(chosen)])
 
 

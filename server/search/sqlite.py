@@ -30,12 +30,18 @@ def _rows(sql: str, params: list) -> list:
         return cursor.fetchall()
 
 
-def matching_threads_sql(query: Query, practice_id: int, with_deleted: bool) -> tuple[str, list]:
-    """SQL for the ids of the practice's threads whose subject or one message matches."""
-    return (f"SELECT m.thread_id FROM server_message m JOIN server_thread t ON t.id = m.thread_id "
-            f"WHERE t.practice_id = %s AND m.id IN {_MESSAGES}{_live(with_deleted)} "
-            f"UNION SELECT t.id FROM server_thread t WHERE t.practice_id = %s AND t.id IN {_SUBJECTS}",
-            [practice_id, match_expression(query), practice_id, match_expression(query)])
+def matching_threads_sql(query: Query, with_deleted: bool) -> tuple[str, list]:
+    """SQL for the ids of threads whose subject or one message matches; the practice,
+    visibility and state are the listing's, which these ids meet."""
+    return (f"SELECT m.thread_id FROM server_message m WHERE m.id IN {_MESSAGES}{_live(with_deleted)} "
+            f"UNION SELECT rowid FROM thread_search WHERE thread_search MATCH %s",
+            [match_expression(query), match_expression(query)])
+
+
+def matching_thread_ids(query: Query, with_deleted: bool, limit: int) -> list[int]:
+    """Up to `limit` ids of matching threads (matching_threads_sql)."""
+    sql, params = matching_threads_sql(query, with_deleted)
+    return [row[0] for row in _rows(f"{sql} LIMIT %s", [*params, limit])]
 
 
 def which_match(query: Query, thread_ids: list[int], with_deleted: bool) -> set[int]:

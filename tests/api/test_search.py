@@ -4,6 +4,8 @@ threads; a snippet around the first hit; bad searches refused, never a 500. The 
 on SQLite (FTS5) and, with DATABASE_URL=postgres://…, on PostgreSQL (full-text search)."""
 
 import pytest
+
+import server.search
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -193,10 +195,14 @@ def test_search_pages_like_any_listing(world, as_user, write):
     assert seen == [t.pk for t in reversed(threads)]
 
 
-def test_pages_past_the_walk_come_from_the_index_in_the_same_order(world, as_user, write):
+@pytest.mark.parametrize("listed_max", [500, 1])
+def test_pages_past_the_walk_come_from_the_index_in_the_same_order(world, as_user, write,
+                                                                  monkeypatch, listed_max):
     """A page of 1 probes the newest 8 threads (server.search.WALK × 2) one by one, then asks
-    the index: matches among old threads, deleted ones and other clients' come out exactly as
-    with one large page, which the probes answer alone."""
+    the index (whose answer goes to the listing as ids, or as a subquery past LISTED_MAX):
+    matches among old threads, deleted ones and other clients' come out exactly as with one
+    large page, which the probes answer alone."""
+    monkeypatch.setattr(server.search, "LISTED_MAX", listed_max)
     cara = person_for(world.cara)
     matching = {"inbox": [], "all": [], "deleted": [], "dana": [], "dana all": []}
     for i in range(30):
