@@ -74,6 +74,9 @@ def list_threads(request, client: Optional[str] = None, audience: Optional[str] 
                  for t in page]
     if query is not None:
         search.add_matches(summaries, query, with_deleted=state == "deleted")
+        # Snippets are message text, whose every read is audited (SPEC §4); never the words.
+        audit(request, "threads.searched", shown=[[s["id"], s["match"]["message_id"]]
+                                                  for s in summaries])
     return {
         "threads": summaries,
         "next": paging.encode(page[-1].last_message_at, page[-1].pk) if more else None,

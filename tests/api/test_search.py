@@ -13,7 +13,7 @@ from server.actions import marks
 from server.actions.messages import do_delete_message, do_send_message
 from server.actions.threads import do_delete_thread, do_start_thread
 from server.facts import person_for
-from server.models import Message
+from server.models import AuditEntry, Message
 from server.search import parse, postgres
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -106,6 +106,16 @@ def test_a_subject_match_has_no_message_id(world, as_user, write):
                              subject="Insurance card")
     [(thread_id, match)] = search(as_user(world.cara), "insurance car")
     assert (thread_id, match) == (thread.pk, {"message_id": None, "snippet": "Insurance card"})
+
+
+def test_a_search_is_audited_with_what_it_showed_never_the_words(world, as_user, write):
+    thread, _ = write.thread(world.dana, "clinical", "Hello")
+    hit = write.reply(thread, "About lithium levels")
+    search(as_user(world.cara), "lithium")
+    entry = AuditEntry.objects.filter(action="threads.searched").get()
+    assert entry.actor_id == world.cara.pk
+    assert entry.detail == {"shown": [[thread.pk, hit.pk]]}
+    assert "lithium" not in str(entry.detail)
 
 
 def test_match_appears_only_on_a_search(world, as_user, write):
