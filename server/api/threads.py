@@ -72,11 +72,7 @@ def list_threads(request, client: Optional[str] = None, audience: Optional[str] 
     counts = unread_by_thread(who, [t.pk for t in page])
     summaries = [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived)
                  for t in page]
-    if query is not None:
-        search.add_matches(summaries, query, with_deleted=state == "deleted")
-        # Snippets are message text, whose every read is audited (SPEC §4); never the words.
-        audit(request, "threads.searched", shown=[[s["id"], s["match"]["message_id"]]
-                                                  for s in summaries])
+    search.show_matches(request, summaries, query, with_deleted=state == "deleted")
     return {
         "threads": summaries,
         "next": paging.encode(page[-1].last_message_at, page[-1].pk) if more else None,

@@ -3,20 +3,21 @@
 `parse(q)` reads the search box; `matching_page(listing, query, n, …)` narrows a thread listing
 (server.listing: its visibility, deletion, state and filters already applied in SQL) to the
 first `n` threads whose subject or one message matches every word; `add_matches(summaries, …)`
-gives each summary `match: {message_id, snippet}`. PostgreSQL searches with full-text search
-over GIN indexes (server.search.postgres), SQLite with FTS5 (server.search.sqlite); both offer
-`which_match`, `matching_threads_sql`, `matching_thread_ids`, `first_matches` and
-`subject_matches`."""
+gives each summary `match: {message_id, snippet}`, and `show_matches` does so for a request,
+auditing what it showed. PostgreSQL searches with full-text search over GIN indexes
+(server.search.postgres), SQLite with FTS5 (server.search.sqlite); both offer `which_match`,
+`matching_threads_sql`, `matching_thread_ids`, `first_matches` and `subject_matches`."""
 
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
+from server.audit import audit
 from server.search import postgres, sqlite
 from server.search.snippet import snippet
 from server.search.words import Query, parse
 
-__all__ = ["Query", "parse", "matching_page", "add_matches"]
+__all__ = ["Query", "parse", "matching_page", "add_matches", "show_matches"]
 
 # Threads of the listing probed one by one, per thread of the page, before the search asks the
 # index (a page of 50: the newest 204 threads).
@@ -83,3 +84,15 @@ def add_matches(summaries: list[dict], query: Query, with_deleted: bool = False)
             summary["match"] = {"message_id": None, "snippet": snippet(summary["subject"], query)}
         else:
             summary["match"] = {"message_id": hit[0], "snippet": snippet(hit[1], query)}
+
+
+def show_matches(request, summaries: list[dict], query: Query | None,
+                 with_deleted: bool = False) -> None:
+    """add_matches for the answer to `request` (nothing without a search), audited: a snippet is
+    message text, whose every read is audited (SPEC §4). The entry names the threads and
+    messages shown, never the words searched for."""
+    if query is None:
+        return
+    add_matches(summaries, query, with_deleted)
+    audit(request, "threads.searched",
+          shown=[[summary["id"], summary["match"]["message_id"]] for summary in summaries])
