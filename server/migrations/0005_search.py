@@ -7,7 +7,7 @@ the database keeps up to date on every write, each under a GIN index.
 
 SQLite: FTS5 tables over the same columns (external content: the text is not stored twice),
 kept in step by triggers. A later migration that makes Django rebuild server_message or
-server_thread on SQLite drops those triggers and must create them again (SQLITE_TRIGGERS)."""
+server_thread on SQLite drops those triggers and must create them again (`_fts5`)."""
 
 from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations
