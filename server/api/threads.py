@@ -25,18 +25,19 @@ from server.serialize import message_dict, messages_for, thread_dict, thread_for
 router = Router(tags=["threads"], auth=signed_in)
 
 
-@router.get("/threads", response={200: ThreadPage, ERRORS: ErrorOut})
+# exclude_unset: `match` appears on the summaries of a search only.
+@router.get("/threads", response={200: ThreadPage, ERRORS: ErrorOut}, exclude_unset=True)
 def list_threads(request, client: Optional[str] = None, audience: Optional[str] = None,
                  topic: Optional[str] = None, state: str = "inbox", limit: Optional[int] = None,
-                 before: Optional[str] = None):
-    """The caller's threads, newest activity first, filtered and paged."""
+                 before: Optional[str] = None, q: Optional[str] = None):
+    """The caller's threads, newest activity first, filtered, searched (`q`) and paged."""
     size = paging.limit_of(limit, settings.THREAD_PAGE_DEFAULT, settings.THREAD_PAGE_MAX)
     cursor = paging.decode(before) if before else None
-    page, counts, more = check_list_threads(actor(request), client=client, audience=audience,
-                                            topic=topic, state=state, size=size, before=cursor)
+    page, summaries, more = check_list_threads(actor(request), client=client, audience=audience,
+                                               topic=topic, state=state, size=size,
+                                               before=cursor, q=q)
     return {
-        "threads": [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived)
-                    for t in page],
+        "threads": summaries,
         "next": paging.encode(page[-1].last_message_at, page[-1].pk) if more else None,
     }
 
