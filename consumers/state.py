@@ -9,7 +9,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from rules import Person
+from rules import Person, can_sign_in
 from server.facts import live_person, live_person_of, practice_staff
 from server.live.log import head_cursor
 from server.models import Client, Thread, User
@@ -67,7 +67,8 @@ def load_people(user_ids) -> dict:
     clients = dict(Client.objects.filter(user_id__in=[u.pk for u in users if u.kind == User.CLIENT])
                    .values_list("user_id", "id"))
     for user in users:
-        if user.pk in clients and user.practice_id and user.practice.portal_enabled:
+        if (user.pk in clients and user.practice_id
+                and can_sign_in(user.kind, user.practice.portal_enabled)):
             people[user.pk] = Person(user.pk, user.practice_id, "client", client_id=clients[user.pk])
     return people
 

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from rules import MessageFacts, Person, ThreadFacts
+from rules import MessageFacts, Person, ThreadFacts, can_sign_in
 from rules.roles import CLINICIAN, SUPERVISOR
 from server.models import Client, StaffRole, User
 
@@ -40,7 +40,7 @@ def live_person(user_id: int) -> Person | None:
 def live_person_of(user) -> Person | None:
     """`live_person` of a user row already read (with its practice)."""
     person = person_for(user)
-    if person is None or (person.is_client and not user.practice.portal_enabled):
+    if person is None or not can_sign_in(person.kind, user.practice.portal_enabled):
         return None
     return person
 

@@ -149,7 +149,11 @@ class ThreadOut(Schema):
     unread_count: int
     archived: bool
     deleted: bool
-    # Only on the summaries of a search (GET /api/threads?q=).
+
+
+class ThreadListed(ThreadOut):
+    """A summary in `GET /api/threads`; `match` only on the summaries of a search (`q`)."""
+
     match: Optional[MatchOut] = None
 
 
@@ -178,7 +182,7 @@ class InvitationOut(Schema):
 
 
 class ThreadPage(Schema):
-    threads: list[ThreadOut]
+    threads: list[ThreadListed]
     next: Optional[str]
 
 

@@ -26,7 +26,8 @@ from dataclasses import replace
 
 from django.db.models import prefetch_related_objects
 
-from rules import MessageFacts, ThreadFacts, can_delete_message, can_view
+from rules import (MessageFacts, ThreadFacts, can_delete_message, can_message_clients,
+                   can_view)
 from server import readmodel
 from server.facts import client_person, practice_staff
 from server.live.declared import (SENT, MessageCreated, MessageDeleted, MessageReadState,
@@ -115,7 +116,8 @@ def _reached(event, thread, staff) -> tuple[list, list]:
     if thread.practice_id not in staff:
         staff[thread.practice_id] = practice_staff(thread.practice_id)
     people = staff[thread.practice_id]
-    client = client_person(thread.client) if thread.practice.portal_enabled else None
+    client = (client_person(thread.client)
+              if can_message_clients(thread.practice.portal_enabled) else None)
     user_id = getattr(event, "user_id", None)
     if user_id is not None:
         # Their own event reaches them even when they hold no Person now (no badge then).
