@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from server.live import publish
@@ -21,6 +22,9 @@ from server.models import SignInSession
 # The session value that says when this session's row was last marked seen (epoch seconds).
 SEEN = "cairn_seen"
 SEEN_EVERY = timedelta(seconds=60)
+# A sign-in whose Django session has expired or is gone is kept this long after it was last
+# seen, then housekeeping removes it (`remove_old_sign_ins`).
+KEPT_AFTER_USE = timedelta(days=1)
 
 
 def key_hash(session_key: str) -> str:
@@ -63,6 +67,25 @@ def live_sessions(user):
     idle = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE) - SEEN_EVERY
     return (SignInSession.objects.filter(user=user, ended_at__isnull=True, last_seen_at__gt=idle)
             .order_by("-created_at", "-id"))
+
+
+def remove_old_sign_ins() -> int:
+    """Remove the sign-ins not seen for `KEPT_AFTER_USE` whose Django session has expired or is
+    gone, except each user's newest (the staff view shows it as their last sign-in). Returns how
+    many went."""
+    now = timezone.now()
+    old = SignInSession.objects.filter(last_seen_at__lt=now - KEPT_AFTER_USE)
+    newest = (SignInSession.objects.filter(user_id=OuterRef("user_id"))
+              .order_by("-created_at", "-id").values("id")[:1])
+    candidates = list(old.exclude(id=Subquery(newest)).values_list("id", "key_hash"))
+    if not candidates:
+        return 0
+    live = {key_hash(key) for key in Session.objects.filter(expire_date__gt=now)
+            .values_list("session_key", flat=True).iterator(chunk_size=2000)}
+    gone = [pk for pk, hashed in candidates if hashed not in live]
+    for start in range(0, len(gone), 500):
+        SignInSession.objects.filter(pk__in=gone[start:start + 500]).delete()
+    return len(gone)
 
 
 def _delete_django_sessions(hashes: set) -> None:
