@@ -16,7 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from server.live import publish
-from server.audit import audit, client_ip
+from server.audit import audit_by, client_ip
 from server.models import SignInSession
 
 # The session value that says when this session's row was last marked seen (epoch seconds).
@@ -95,16 +95,15 @@ def _delete_django_sessions(hashes: set) -> None:
     Session.objects.filter(session_key__in=found).delete()
 
 
-def do_end_sessions(user, rows, *, request=None, reason: str) -> int:
-    """End `rows` (the user's SignInSessions): their Django sessions are deleted, their sockets
-    close. Returns how many ended."""
+def do_end_sessions(actor, user, rows, *, reason: str) -> int:
+    """`actor` ends `rows` (`user`'s SignInSessions): their Django sessions are deleted, their
+    sockets close. Returns how many ended."""
     rows = list(rows)
     if not rows:
         return 0
     SignInSession.objects.filter(pk__in=[r.pk for r in rows]).update(ended_at=timezone.now())
     _delete_django_sessions({r.key_hash for r in rows})
-    audit(request, "session.ended", actor=request.user if request else user,
-          practice_id=user.practice_id, user_id=user.pk, sessions=len(rows), reason=reason)
+    audit_by(actor, "session.ended", practice_id=user.practice_id, user_id=user.pk, sessions=len(rows), reason=reason)
     publish.reconnect_user_sockets(user.pk)
     return len(rows)
 
