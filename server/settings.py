@@ -39,6 +39,12 @@ INSTALLED_APPS = [
     "server.apps.CairnConfig",
 ]
 
+# Sign-ins are checked by Django's model backend; ours also reads the user's practice with the
+# user (server/auth_backend.py). Sessions started under the plain model backend still resolve.
+AUTHENTICATION_BACKENDS = ["server.auth_backend.PracticeUserBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+SIGN_IN_BACKEND = AUTHENTICATION_BACKENDS[0]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
