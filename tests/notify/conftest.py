@@ -11,6 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
+from server.clock import REAL, Clock
 from server.models import Client, Message, OutboxEmail, Thread, Topic, User
 from server.notify import worker
 
@@ -153,9 +154,9 @@ def smtp(settings, db):
     assert_no_phi(server.received, phi_of_database())
 
 
-def deliver() -> int:
-    """Run the worker until nothing is due; returns the rows it handled."""
-    return worker.drain()
+def deliver(clock: Clock = REAL) -> int:
+    """Run the worker until nothing is due (by `clock`); returns the rows it handled."""
+    return worker.drain(clock=clock)
 
 
 def outbox(**filters):
