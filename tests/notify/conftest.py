@@ -2,7 +2,6 @@
 
 import asyncio
 import re
-import socket
 from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -14,12 +13,7 @@ from django.utils import timezone
 from server.clock import REAL, Clock
 from server.models import Client, Message, OutboxEmail, Thread, Topic, User
 from server.notify import worker
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import free_port
 
 
 @dataclass
