@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from tests.clock import until
 from tests.consumers.live import PASSWORD, Http, fresh_database, open_ws, recv
 from tests.servers import LIVE, Redis, Served, free_port, manage, server_env, start_server
 
@@ -202,7 +203,7 @@ async def test_one_of_two_daphne_processes_killed_mid_load_loses_nothing(tmp_pat
                                       b))
         stop = asyncio.Event()
         tasks = [asyncio.create_task(listener.run(stop)) for listener in listeners]
-        await asyncio.sleep(1.5)  # every socket past its hello
+        await until(lambda: all(li.cursor for li in listeners), timeout=30)  # past its hello
 
         # Writers: each client in their thread, and Cleo in two of them; half start on A.
         writers = []
