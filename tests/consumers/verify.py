@@ -140,19 +140,17 @@ class Watcher:
         self.socket = await open_socket(self.user)
         return self
 
-    async def fetch(self, parts=("list", "badge", "thread")) -> View:
-        """What the page shows after loading `parts` afresh. The list and badge are read first:
-        a client's opening of a thread is itself an action (it marks messages seen and read)."""
+    async def fetch(self) -> View:
+        """What the page shows when loaded afresh. The list and badge are read first: a client's
+        opening of a thread is itself an action (it marks messages seen and read)."""
         view = View(staff=self.staff)
-        if "list" in parts:
-            page = await self.api._call("get", STAFF_LIST if self.staff else CLIENT_LIST)
-            if page is None or "threads" not in page:
-                return replace(view, closed=True)
-            view.summaries = {s["id"]: s for s in page["threads"]}
-        if "badge" in parts:
-            view.badge = (await self.api._call("get", "/api/badge"))["unread"]
-        if "thread" in parts and self.opened is not None:
-            got = await self.api._call("get", f"/api/threads/{self.opened}")
+        page = await self.api.get(STAFF_LIST if self.staff else CLIENT_LIST, expect=None)
+        if page is None or "threads" not in page:
+            return replace(view, closed=True)  # signed out or shut out
+        view.summaries = {s["id"]: s for s in page["threads"]}
+        view.badge = (await self.api.get("/api/badge"))["unread"]
+        if self.opened is not None:
+            got = await self.api.get(f"/api/threads/{self.opened}", expect=None)
             # A deleted thread is shown only in the staff's "deleted" view, not this one.
             if got and "thread" in got and not got["thread"]["deleted"]:
                 view.thread = got["thread"]
