@@ -98,9 +98,9 @@ class InboxConsumer(AsyncWebsocketConsumer):
                 return await self.close()
             user, self.person, hello = opened
             self.user_id, self.auth_hash = user.pk, user.get_session_auth_hash()
-            self.refreshed_at = time.monotonic()
             groups = groups_for(self.person)
             self.hub = hub()  # from here on, `disconnect` detaches the socket from it
+            self.refreshed_at = self.hub.clock.monotonic()
             heard = self.hub.hears(groups)
             if not await self.hub.attach(self, groups):
                 return await self.close()  # the user holds as many sockets as allowed
@@ -277,7 +277,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         if fresh is None:
             return await self.close(NOT_ALLOWED)
         self.person = fresh.person
-        self.refreshed_at = time.monotonic()
+        self.refreshed_at = self.hub.clock.monotonic()
         await self.hub.regroup(self, groups_for(fresh.person))
         at = cursor if cursor is not None else self.high
         for thread_id in fresh.lost:

@@ -1,6 +1,7 @@
 """The API's shapes of a thread summary and a message (SPEC §3), shared by HTTP and the live
 frames (`server.live.render`). Per-user fields come from the read model (`server.readmodel`)."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import prefetch_related_objects
 
 from rules import can_delete_message
@@ -9,7 +10,9 @@ from server.facts import message_facts, thread_facts
 
 
 def iso(moment):
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
+    """A time as the HTTP answers write it (milliseconds, "Z"), so that a frame and a fetch of
+    the same summary are equal and sort alike (the pages order rows by comparing these strings)."""
+    return DjangoJSONEncoder().default(moment) if moment else None
 
 
 def thread_dict(thread, *, unread_count: int = 0, archived: bool = False) -> dict:

@@ -2,7 +2,6 @@
 
 import asyncio
 import re
-import socket
 from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -11,14 +10,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
+from server.clock import REAL, Clock
 from server.models import Client, Message, OutboxEmail, Thread, Topic, User
 from server.notify import worker
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import free_port
 
 
 @dataclass
@@ -153,9 +148,9 @@ def smtp(settings, db):
     assert_no_phi(server.received, phi_of_database())
 
 
-def deliver() -> int:
-    """Run the worker until nothing is due; returns the rows it handled."""
-    return worker.drain()
+def deliver(clock: Clock = REAL) -> int:
+    """Run the worker until nothing is due (by `clock`); returns the rows it handled."""
+    return worker.drain(clock=clock)
 
 
 def outbox(**filters):
