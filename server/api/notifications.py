@@ -1,11 +1,15 @@
-"""GET · PUT /api/me/notifications: the audiences a staff user wants email for."""
+"""GET · PUT /api/me/notifications: the audiences a staff user wants email for, or whether a
+client wants email at all (`email`, default on)."""
+
+from typing import Optional
 
 from django.db import transaction
 from ninja import Router, Schema
-from pydantic import StrictStr
+from pydantic import StrictBool, StrictStr
 
 from rules import AUDIENCES, email_audiences_allowed
 from server.api.schemas import ERRORS, ErrorOut, Strict
+from server.actions.email_choice import do_set_client_email
 from server.api.session import person, signed_in
 from server.errors import forbidden, invalid
 from server.models import User
@@ -14,12 +18,14 @@ router = Router(tags=["notifications"], auth=signed_in)
 
 
 class NotificationsIn(Strict):
-    email_audiences: list[StrictStr]
+    email_audiences: Optional[list[StrictStr]] = None  # staff
+    email: Optional[StrictBool] = None  # clients
 
 
 class NotificationsOut(Schema):
     email_audiences: list[str]
     allowed: list[str]  # the audiences this user may choose from (for the settings form)
+    email: bool  # whether any notice email comes (staff: some audience is chosen)
 
 
 def _ordered(audiences) -> list:
@@ -28,23 +34,38 @@ def _ordered(audiences) -> list:
 
 def _settings_of(who, chosen) -> dict:
     allowed = email_audiences_allowed(who)
-    chosen = chosen if isinstance(chosen, list) else []
-    return {"email_audiences": _ordered(set(chosen) & allowed), "allowed": _ordered(allowed)}
+    chosen = _ordered(set(chosen if isinstance(chosen, list) else []) & allowed)
+    return {"email_audiences": chosen, "allowed": _ordered(allowed), "email": bool(chosen)}
+
+
+def _client_settings(on: bool) -> dict:
+    return {"email_audiences": [], "allowed": [], "email": on}
 
 
 @router.get("/me/notifications", response={200: NotificationsOut, ERRORS: ErrorOut})
 def get_notifications(request):
-    """The audiences you get email for (a client's email follows their threads: always [])."""
+    """Staff: the audiences you get email for. Clients: whether you get an email when the
+    practice writes (`email`; the audiences are always [])."""
     who = person(request)
-    return _settings_of(who, request.user.email_audiences if who.is_staff else [])
+    if who.is_client:
+        return _client_settings(request.user.email_notices)
+    return _settings_of(who, request.user.email_audiences)
 
 
 @router.put("/me/notifications", response={200: NotificationsOut, ERRORS: ErrorOut})
 def put_notifications(request, payload: NotificationsIn):
-    """Choose the audiences to get email for, among those you can see."""
+    """Staff choose the audiences to get email for, among those they can see
+    (`email_audiences`); clients turn their email on or off (`email`)."""
     who = person(request)
-    if not who.is_staff:
-        raise forbidden("not_allowed", "Only staff choose notification audiences.")
+    if who.is_client:
+        if payload.email_audiences is not None:
+            raise forbidden("not_allowed", "Only staff choose notification audiences.")
+        if payload.email is None:
+            raise invalid("invalid", "Say whether you want email: true or false.", field="email")
+        return _client_settings(do_set_client_email(who, payload.email))
+    if payload.email is not None or payload.email_audiences is None:
+        raise invalid("invalid", "Staff choose the audiences they want email for.",
+                      field="email_audiences")
     unknown = [a for a in payload.email_audiences if a not in AUDIENCES]
     if unknown:
         raise invalid("invalid", f"Unknown audience: {unknown[0][:40]!r}.", field="email_audiences")

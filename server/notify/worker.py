@@ -59,15 +59,16 @@ def _claimable(now) -> Q:
             & (Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)))
 
 
-def claim(limit: int | None = None):
-    """Lease up to `limit` due rows to this worker; returns `(rows, lease)`.
+def claim(limit: int | None = None, *, now=None):
+    """Lease up to `limit` rows due at `now` (default: the clock) to this worker; returns
+    `(rows, lease)`.
 
     The lease time doubles as this claim's token: it carries a random sub-millisecond part, so
     the rows still holding exactly `lease` are this claim's. (On PostgreSQL the rows are also
     locked while being claimed; on SQLite the conditional UPDATE is what keeps claims apart.)
     """
     limit = limit or int(_knob("CAIRN_OUTBOX_BATCH", 20))
-    now = timezone.now()
+    now = now or timezone.now()
     lease = now + timedelta(seconds=_knob("CAIRN_OUTBOX_LEASE_SECONDS", 300),
                             microseconds=random.randrange(1000))
     with transaction.atomic():
@@ -114,8 +115,9 @@ def _failed(row, lease, exc) -> None:
     OutboxEmail.objects.filter(pk=row.pk, claimed_until=lease).update(
         attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
         send_after=timezone.now() + delay, claimed_until=None)
-    log.warning("email %s (%s) failed (attempt %s), next try in %ss: %s: %s",
-                row.pk, row.kind, attempts, int(delay.total_seconds()), type(exc).__name__, exc)
+    # The error's text may name the recipient: it stays on the row (`last_error`), out of the log.
+    log.warning("email %s (%s) failed (attempt %s), next try in %ss: %s",
+                row.pk, row.kind, attempts, int(delay.total_seconds()), type(exc).__name__)
 
 
 def _mark_sent(row, lease) -> bool:
@@ -136,7 +138,7 @@ def _mark_sent(row, lease) -> bool:
     if not updated:
         log.warning("email %s sent after its lease was lost or the row was withdrawn", row.pk)
     else:
-        log.debug("email %s (%s) sent", row.pk, row.kind)
+        log.info("email %s (%s) sent", row.pk, row.kind)
     return bool(updated)
 
 
@@ -164,18 +166,20 @@ def send_claimed(rows, lease, stop: threading.Event | None = None) -> int:
     return sent
 
 
-def run_once(stop: threading.Event | None = None) -> int:
-    """Claim one batch and send it; returns how many rows were claimed (0: nothing due)."""
-    rows, lease = claim()
+def run_once(stop: threading.Event | None = None, *, now=None) -> int:
+    """Claim one batch due at `now` (default: the clock) and send it; returns how many rows were
+    claimed (0: nothing due)."""
+    rows, lease = claim(now=now)
     if rows:
         send_claimed(rows, lease, stop)
     return len(rows)
 
 
-def drain() -> int:
-    """Send everything due now, then return how many rows were handled."""
+def drain(*, now=None) -> int:
+    """Send everything due at `now` (default: the clock), then return how many rows were
+    handled."""
     handled = 0
-    while batch := run_once():
+    while batch := run_once(now=now):
         handled += batch
     return handled
 
