@@ -252,7 +252,7 @@ def export_thread(request, thread_id: int):
     with transaction.atomic():
         thread = access_thread(who, thread_id, live=True)
         audit(request, "thread.exported", thread_id=thread.pk, client_id=thread.client_id)
-        pdf = thread_pdf(thread)
+        pdf = thread_pdf(thread, request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="thread-{thread.pk}.pdf"'
     return response
