@@ -85,8 +85,8 @@ def drop_notice(user_id: int, thread_id: int) -> int:
     """`user_id` reviewed `thread_id`: forget the notice, and drop its email if it is still
     waiting; returns how many emails were dropped. (One query when there is no notice.)
 
-    An email a worker has already claimed is dropped all the same, but may be on its way: the
-    worker then finds its row gone when it records the send (`worker._mark_sent`).
+    An email a worker has already claimed is dropped all the same: the worker looks for its row
+    just before sending, so only one whose sending has begun still goes out.
     """
     found = list(EmailNotice.objects.filter(user_id=user_id, thread_id=thread_id)
                  .values_list("pk", "email_id"))

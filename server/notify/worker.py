@@ -142,6 +142,12 @@ def _mark_sent(row, lease) -> bool:
     return bool(updated)
 
 
+def _still_queued(row, lease) -> bool:
+    # A notice is dropped when its recipient reviews the thread (`outbox.drop_notice`), which may
+    # happen between the claim and the send: look again just before sending.
+    return OutboxEmail.objects.filter(pk=row.pk, claimed_until=lease).exists()
+
+
 def send_claimed(rows, lease, stop: threading.Event | None = None) -> int:
     """Send claimed `rows` one by one; returns how many were sent and recorded."""
     margin = timedelta(seconds=min(_knob("CAIRN_OUTBOX_LEASE_SECONDS", 300) / 2, 60))
@@ -152,6 +158,8 @@ def send_claimed(rows, lease, stop: threading.Event | None = None) -> int:
             if (stop is not None and stop.is_set()) or timezone.now() >= lease - margin:
                 release(rows[index:], lease)
                 break
+            if row.kind in outbox.WAITING and not _still_queued(row, lease):
+                continue  # its recipient reviewed the thread after the claim: dropped
             try:
                 mail.open()
                 if not mail.send_messages([_email(row)]):

@@ -132,3 +132,13 @@ def test_a_worker_restart_during_the_delay_neither_loses_nor_doubles_it(
     assert deliver(at(queued, DELAY + 302)) == 1
     assert deliver(at(queued, DELAY + 1000)) == 0
     assert sent_to(smtp) == [world.sam.email]
+
+
+def test_a_review_after_the_worker_claimed_the_email_still_stops_it(world, as_user, smtp,
+                                                                     sam_follows):
+    thread_id = start(as_user(world.dana.user))["thread"]["id"]
+    rows, lease = worker.claim(now=at(timezone.now(), DELAY + 1))
+    assert len(rows) == 1
+    assert as_user(world.sam).post(f"/api/threads/{thread_id}/read").status_code == 200
+    assert worker.send_claimed(rows, lease) == 0
+    assert smtp.received == [] and not OutboxEmail.objects.exists()
