@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from server.api import threads as thread_views
+from server.actions import reading
 from server.notify import outbox, worker
 from tests.api.helpers import start
 from tests.factory import JsonClient
@@ -56,7 +56,7 @@ def test_every_5xx_logs_method_and_path_with_ids_only(world, oplog, monkeypatch)
     def broken(thread, exporter):
         raise RuntimeError(SECRET)
 
-    monkeypatch.setattr(thread_views, "thread_pdf", broken)
+    monkeypatch.setattr(reading, "thread_pdf", broken)
     logging.getLogger("django.request").disabled = True  # its traceback is not this test's subject
     try:
         response = cleo.get(f"/api/threads/{thread_id}/export", q=SECRET)

@@ -133,6 +133,11 @@ class TopicOut(Schema):
     subject: str
 
 
+class MatchOut(Schema):
+    message_id: Optional[int]
+    snippet: str
+
+
 class ThreadOut(Schema):
     id: int
     client: Ref
@@ -144,6 +149,8 @@ class ThreadOut(Schema):
     unread_count: int
     archived: bool
     deleted: bool
+    # Only on the summaries of a search (GET /api/threads?q=).
+    match: Optional[MatchOut] = None
 
 
 class AttachmentOut(Schema):
@@ -195,8 +202,15 @@ class ThreadOnly(Schema):
     thread: ThreadOut
 
 
-class MessageOnly(Schema):
-    message: MessageOut
+class MessageMark(Schema):
+    """A message's unread flag for the caller, without its text."""
+    id: int
+    thread_id: int
+    unread: bool
+
+
+class MessageMarked(Schema):
+    message: MessageMark
 
 
 class AccessChange(Schema):

@@ -5,17 +5,23 @@
 import { api, download } from "./api.js";
 import { $, audienceLabel, el, fill, options, say, timeEl } from "./dom.js";
 import { goLive, newClientMsgId, showError, signedInAs, viewing } from "./page.js";
+import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { MessageList, ThreadList } from "./threads.js";
 import { AttachmentPicker } from "./attachments.js";
 
 // `pending`: events about the open thread that arrive while it loads, applied after.
-const state = { me: null, topics: [], threadId: null, thread: null, next: null, asking: 0, pending: null };
+// `q`: the search in the search box ("" for none).
+const state = { me: null, topics: [], threadId: null, thread: null, next: null, asking: 0, pending: null, q: "" };
 const layout = $("#layout");
 
 const list = new ThreadList($("#thread-list"), {
   showClient: false,
-  matches: (thread) => !thread.deleted,
-  onOpen: (id) => openThread(id),
+  // A search's results come from the server: a summary without a match is not one.
+  matches: (thread) => !thread.deleted && (!state.q || Boolean(thread.match)),
+  onOpen: (id) => openThread(id).then(() => {
+    if (state.threadId === id) revealMatch(list.get(id));
+  }),
+  matchLine: (thread) => matchLine(thread, state.q),
 });
 const messages = new MessageList($("#messages"), { staff: false });
 
@@ -36,6 +42,7 @@ function notice(text, kind = "info") {
 async function loadList(before) {
   const params = new URLSearchParams({ state: "all", limit: "50" });
   if (before) params.set("before", before);
+  if (state.q) params.set("q", state.q);
   try {
     const page = await api("GET", `/api/threads?${params}`);
     if (before) list.add(page.threads);
@@ -148,6 +155,8 @@ function event(frame) {
     return;
   }
   const open = state.thread && id === state.threadId;
+  // A search's results are fetched anew on every change, never patched.
+  if (state.q && frame.type !== "receipt.seen") refreshSoon();
   switch (frame.type) {
     case "thread.created":
     case "thread.updated":
@@ -314,6 +323,10 @@ async function start() {
   }
   $("#new-form").addEventListener("submit", sendNew);
   $("#load-more").addEventListener("click", () => loadList(state.next));
+  wireSearch($("#search"), (q) => {
+    state.q = q;
+    loadList();
+  });
   $("#back").addEventListener("click", () => closeThread(""));
   const fromHash = /^#thread-(\d+)$/.exec(window.location.hash);
   if (fromHash) {

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('server', '0008_attachments'),
+        ('server', '0011_search'),
     ]
 
     operations = [
