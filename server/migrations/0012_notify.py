@@ -1,4 +1,5 @@
-"""Email timing: each once-per-thread notice knows its waiting outbox row; clients choose email on or off."""
+"""Email timing: each once-per-thread notice knows its waiting outbox row; clients choose email
+on or off."""
 
 import django.db.models.deletion
 from django.db import migrations, models

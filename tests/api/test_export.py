@@ -60,9 +60,10 @@ def test_times_are_the_practices_with_labels_receipts_and_a_real_title(world, as
     asked = reply(dana, tid, "Will do.")["id"]
     # 14:05 UTC on 1 December is 09:05 in New York (EST); the client saw cleo's note at 15:30.
     first = Message.objects.filter(thread_id=tid).exclude(pk=asked).get()
-    Thread.objects.filter(pk=tid).update(created_at=datetime(2026, 12, 1, 14, 5, tzinfo=timezone.utc))
+    started = datetime(2026, 12, 1, 14, 5, tzinfo=timezone.utc)
+    Thread.objects.filter(pk=tid).update(created_at=started)
     Message.objects.filter(pk=first.pk).update(
-        created_at=datetime(2026, 12, 1, 14, 5, tzinfo=timezone.utc),
+        created_at=started,
         seen_by_client_at=datetime(2026, 12, 1, 15, 30, tzinfo=timezone.utc))
     Message.objects.filter(pk=asked).update(
         created_at=datetime(2026, 12, 2, 1, 15, tzinfo=timezone.utc))

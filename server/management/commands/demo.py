@@ -134,5 +134,7 @@ class Command(BaseCommand):
         out.write(f"Email goes to {mail}/." if mail else "Email goes out through EMAIL_URL.")
         out.write(f"Email notices are on for {', '.join(DEMO_EMAIL_AUDIENCES)} "
                   "(the others can turn them on in the inbox).")
+        out.write(f"A notice waits {settings.CAIRN_EMAIL_DELAY_SECONDS:g} s and is not sent if its "
+                  "thread is opened first (CAIRN_EMAIL_DELAY_SECONDS).")
         out.write("Stop with Ctrl-C.")
         out.flush()
