@@ -46,6 +46,7 @@ AUTHENTICATION_BACKENDS = ["server.auth_backend.PracticeUserBackend",
 SIGN_IN_BACKEND = AUTHENTICATION_BACKENDS[0]
 
 MIDDLEWARE = [
+    "server.oplog.log_server_errors",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "server.middleware.refuse_cross_site_api",
@@ -185,6 +186,9 @@ CACHES = {
 
 # Cairn's own knobs.
 INVITATION_TTL_DAYS = 7
+# How long an email about a new message waits in the outbox; a recipient who reviews the thread
+# meanwhile (or has it on screen as the message arrives) gets none (SPEC §4 "Email timing").
+CAIRN_EMAIL_DELAY_SECONDS = float(os.environ.get("CAIRN_EMAIL_DELAY_SECONDS", 120))
 THREAD_PAGE_DEFAULT = 50
 THREAD_PAGE_MAX = 200
 LOGIN_WINDOW_SECONDS = int(os.environ.get("CAIRN_LOGIN_WINDOW_SECONDS", 15 * 60))

@@ -51,3 +51,13 @@ async def until(condition, timeout: float = 5) -> None:
         while not condition():
             await asyncio.sleep(0.005)
     await asyncio.wait_for(poll(), timeout)
+
+
+class StoppedClock(Clock):
+    """A clock stopped at `moment`: everything it times happens then."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self):
+        return self.moment

@@ -5,6 +5,7 @@ import http.cookiejar
 import json
 import re
 import shutil
+import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -240,3 +241,30 @@ def test_demo_prints_the_logins_serves_them_and_restarts_idempotently(var_dir, r
     assert demo.stop() == 0
     assert query(var_dir, "[Practice.objects.count(), Thread.objects.count()]") == [
         1, len(DEMO_THREADS)]
+
+
+# -- the operator's view ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_a_busy_port_is_refused_before_the_banner_saying_how_to_pick_another(var_dir, command):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_server_command(var_dir, command, "--port", str(port), timeout=60)
+    assert result.returncode != 0
+    assert f"Port {port} on 127.0.0.1 is in use" in result.stderr
+    assert f"--port {port + 1}" in result.stderr
+    assert "Starting Cairn" not in result.stdout and "Preparing" not in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_logs_sign_ins_without_names_and_not_daphnes_http2_notice(var_dir, running):
+    port = free_port()
+    server = running(var_dir, port, "serve", "--no-worker", env={"CAIRN_INSECURE_COOKIES": "1"})
+    assert Browser(server).sign_in("nobody", "not a password at all")[0] == 401
+    assert server.stop() == 0
+    output = server.logs()
+    assert "INFO server.oplog: failed sign-in: unknown username from 127.0.0.1" in output
+    assert "nobody" not in output and "not a password" not in output
+    assert "HTTP/2" not in output

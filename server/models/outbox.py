@@ -27,10 +27,15 @@ class OutboxEmail(models.Model):
 
 
 class EmailNotice(models.Model):
-    """`user` was emailed about `thread` and has not reviewed it since: no further email."""
+    """`user` was emailed about `thread` and has not reviewed it since: no further email.
+
+    `email` is the notice's outbox row. Until it is sent it waits (CAIRN_EMAIL_DELAY_SECONDS),
+    and a review meanwhile drops both (`server.notify.outbox.drop_notice`)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    email = models.ForeignKey(OutboxEmail, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -113,8 +113,9 @@ def _failed(row, lease, exc, clock: Clock) -> None:
     OutboxEmail.objects.filter(pk=row.pk, claimed_until=lease).update(
         attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
         send_after=clock.now() + delay, claimed_until=None)
-    log.warning("email %s (%s) failed (attempt %s), next try in %ss: %s: %s",
-                row.pk, row.kind, attempts, int(delay.total_seconds()), type(exc).__name__, exc)
+    # The error's text may name the recipient: it stays on the row (`last_error`), out of the log.
+    log.warning("email %s (%s) failed (attempt %s), next try in %ss: %s",
+                row.pk, row.kind, attempts, int(delay.total_seconds()), type(exc).__name__)
 
 
 def _mark_sent(row, lease, clock: Clock) -> bool:
@@ -135,8 +136,14 @@ def _mark_sent(row, lease, clock: Clock) -> bool:
     if not updated:
         log.warning("email %s sent after its lease was lost or the row was withdrawn", row.pk)
     else:
-        log.debug("email %s (%s) sent", row.pk, row.kind)
+        log.info("email %s (%s) sent", row.pk, row.kind)
     return bool(updated)
+
+
+def _still_queued(row, lease) -> bool:
+    # A notice is dropped when its recipient reviews the thread (`outbox.drop_notice`), which may
+    # happen between the claim and the send: look again just before sending.
+    return OutboxEmail.objects.filter(pk=row.pk, claimed_until=lease).exists()
 
 
 def send_claimed(rows, lease, stop: threading.Event | None = None, *,
@@ -150,6 +157,8 @@ def send_claimed(rows, lease, stop: threading.Event | None = None, *,
             if (stop is not None and stop.is_set()) or clock.now() >= lease - margin:
                 release(rows[index:], lease)
                 break
+            if row.kind in outbox.WAITING and not _still_queued(row, lease):
+                continue  # its recipient reviewed the thread after the claim: dropped
             try:
                 mail.open()
                 if not mail.send_messages([_email(row)]):

@@ -5,7 +5,7 @@ import { api } from "./api.js";
 import { $, el, options, say } from "./dom.js";
 import { NewThreadForm, NotificationSettings } from "./inbox-new.js";
 import { ThreadView } from "./inbox-thread.js";
-import { goLive, showError, signedInAs } from "./page.js";
+import { goLive, showError, signedInAs, viewing } from "./page.js";
 import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { ThreadList } from "./threads.js";
 import { ClientPicker } from "./typeahead.js";
@@ -71,10 +71,12 @@ function show(which) {
   $("#thread-view").hidden = which !== "thread";
   $("#new-view").hidden = which !== "new";
   layout.dataset.view = which === "empty" ? "list" : "detail";
+  viewing(which === "thread" ? view.threadId : null);
 }
 
 async function openThread(id) {
   show("thread");
+  viewing(id);
   list.select(id);
   if (window.location.hash !== `#thread-${id}`) history.replaceState(null, "", `#thread-${id}`);
   await view.open(id);

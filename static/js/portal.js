@@ -4,7 +4,7 @@
 
 import { api, download } from "./api.js";
 import { $, audienceLabel, el, fill, options, say, timeEl } from "./dom.js";
-import { goLive, newClientMsgId, showError, signedInAs } from "./page.js";
+import { goLive, newClientMsgId, showError, signedInAs, viewing } from "./page.js";
 import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { MessageList, ThreadList } from "./threads.js";
 import { AttachmentPicker } from "./attachments.js";
@@ -30,6 +30,7 @@ function show(which) {
   $("#thread-view").hidden = which !== "thread";
   $("#new-view").hidden = which !== "new";
   layout.dataset.view = which === "empty" ? "list" : "detail";
+  viewing(which === "thread" ? state.threadId : null);
 }
 
 function notice(text, kind = "info") {

@@ -130,6 +130,12 @@ def assert_no_phi(received: list[Received], phrases) -> None:
         assert not leaked, (leaked, text)
 
 
+@pytest.fixture(autouse=True)
+def no_email_delay(settings):
+    """These tests check who is emailed; when is tested with the delay set (test_timing.py)."""
+    settings.CAIRN_EMAIL_DELAY_SECONDS = 0
+
+
 @pytest.fixture
 def smtp(settings, db):
     """A running SMTP server the mail settings point at. On teardown, every email it received
