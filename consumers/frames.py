@@ -12,6 +12,7 @@ Frames sent to clients (SPEC §3), each with `type` and `cursor`:
     thread.created    {thread: summary}
     thread.updated    {thread: summary}
     thread.removed    {thread_id, reason: "deleted" | "access"}
+    thread.urgent     {thread_id, urgent}                        clinical staff who see it
     badge             {unread}
 """
 
@@ -92,6 +93,8 @@ def frame_for(envelope, person) -> dict:
         if thread is not None:
             # The summary was written when the event was; the facts were read after commit.
             frame["thread"].update(audience=thread["audience"], deleted=bool(thread["deleted"]))
+    if person.is_client and isinstance(frame.get("thread"), dict):
+        frame["thread"] = {**frame["thread"], "urgent": None}  # staff triage, not for clients
     if envelope["type"] == events.MESSAGE_CREATED and isinstance(payload.get("message"), dict):
         frame["message"] = _message_for(payload["message"], person, thread)
     elif envelope["type"] == events.RECEIPT_SEEN and thread is not None:
@@ -103,7 +106,8 @@ def frame_for(envelope, person) -> dict:
 
 def _message_for(message: dict, person, thread: dict | None) -> dict:
     author = message.get("author") or {}
-    mine = author.get("id") == person.user_id
+    # An automatic reply is unread for no one.
+    mine = author.get("id") == person.user_id or author.get("kind") == "system"
     can_delete = False
     if thread is not None:
         facts = MessageFacts(author.get("kind", "staff"),

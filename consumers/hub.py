@@ -50,7 +50,8 @@ CATCH_UP = "catch_up"  # replay what the log holds since the last envelope forwa
 
 _EVENT_TYPES = frozenset({
     events.MESSAGE_CREATED, events.MESSAGE_DELETED, events.MESSAGE_READ_STATE,
-    events.RECEIPT_SEEN, events.THREAD_CREATED, events.THREAD_UPDATED, events.THREAD_REMOVED})
+    events.RECEIPT_SEEN, events.THREAD_CREATED, events.THREAD_UPDATED, events.THREAD_REMOVED,
+    events.THREAD_URGENT})
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
 

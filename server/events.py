@@ -28,6 +28,8 @@ RECEIPT_SEEN = "receipt.seen"
 THREAD_CREATED = "thread.created"
 THREAD_UPDATED = "thread.updated"
 THREAD_REMOVED = "thread.removed"
+# To each clinical staff user who sees it: the thread became urgent (SPEC §4 "Safety").
+THREAD_URGENT = "thread.urgent"
 BADGE = "badge"
 # Internal: a user's roles or relationships changed. Never sent to a client as such: live sockets
 # reload what their user may see, and a resume across it answers `resync_required`.

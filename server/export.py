@@ -41,7 +41,8 @@ def thread_pdf(thread) -> bytes:
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
         pdf.ln(2)
         pdf.set_font("DejaVu", "B", 10)
-        who = f"{message.author.display_name} ({message.author_kind})"
+        name = message.author.display_name if message.author else "Automatic reply"
+        who = f"{name} ({message.author_kind})"
         pdf.multi_cell(0, 5.5, f"{who} — {_when(message.created_at)}", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 10)
         pdf.multi_cell(0, 5.5, message.body, new_x="LMARGIN", new_y="NEXT")

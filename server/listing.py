@@ -14,20 +14,20 @@ inbox's "not archived" stays a NOT EXISTS: as an anti-join the planner costs it 
 a subquery in the WHERE clause, costed as a probe for every thread of the practice, pushes it
 to fetch and sort them all."""
 
-from datetime import datetime
 
 from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from server.badges import live_marks
 from server.models import ArchiveMark, Message, Thread
+from server.urgent_listing import page_of
 from server.visibility import visible_threads
 
 
-def thread_page(who, filters: dict, state: str, size: int,
-                before: tuple[datetime, int] | None = None) -> tuple[list, bool]:
+def thread_page(who, filters: dict, state: str, size: int, before=None) -> tuple[list, bool]:
     """Up to `size` threads `who` sees in `state`, narrowed by `filters` (field: value), newest
-    activity first, older than the `before` cursor (moment, id); and whether more follow. Each
+    activity first (for staff, unacknowledged urgent threads before all others), older than the
+    `before` cursor (server.api.paging.Cursor); and whether more follow. Each
     thread carries `is_archived` (for `who`), its client and its topic."""
     if state == "unread":
         # The threads of the caller's counting unread marks, which are already checked for
@@ -51,12 +51,7 @@ def thread_page(who, filters: dict, state: str, size: int,
         threads = threads.annotate(is_archived=Coalesce(
             Subquery(archive_mark.values(flag=Value(True, BooleanField()))[:1]),
             Value(False), output_field=BooleanField()))
-    if before:
-        moment, pk = before
-        threads = threads.filter(Q(last_message_at__lt=moment)
-                                 | Q(last_message_at=moment, pk__lt=pk))
-    page = list(threads.order_by("-last_message_at", "-id")[:size + 1])
-    return page[:size], len(page) > size
+    return page_of(threads, size, before, urgent_first=who.is_staff)
 
 
 def _a_deleted_message() -> Subquery:

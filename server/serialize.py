@@ -23,10 +23,36 @@ def thread_dict(thread, *, unread_count: int = 0, archived: bool = False) -> dic
         "unread_count": unread_count,
         "archived": archived,
         "deleted": thread.deleted_at is not None,
+        "urgent": urgent_dict(thread),
     }
 
 
+def urgent_dict(thread) -> dict | None:
+    """The thread's urgency (SPEC §4), or None. Staff triage: clients are shown None
+    (`for_client`)."""
+    if thread.urgent_since is None:
+        return None
+    owner = thread.urgent_acknowledged_by if thread.urgent_acknowledged_by_id else None
+    return {
+        "reason": thread.urgent_reason,
+        "since": iso(thread.urgent_since),
+        "acknowledged_by": {"id": owner.pk, "name": owner.display_name} if owner else None,
+        "acknowledged_at": iso(thread.urgent_acknowledged_at),
+    }
+
+
+def for_client(summary: dict) -> dict:
+    """A thread summary as a client sees it: without the staff's urgency triage."""
+    return {**summary, "urgent": None}
+
+
+SYSTEM_AUTHOR = {"id": None, "name": "Automatic reply", "kind": "system"}
+
+
 def author_dict(user) -> dict:
+    """The author of a message; an automatic reply has none (SYSTEM_AUTHOR)."""
+    if user is None:
+        return dict(SYSTEM_AUTHOR)
     return {"id": user.pk, "name": user.display_name, "kind": user.kind}
 
 
@@ -58,7 +84,8 @@ def thread_for(person, thread) -> dict:
     unread = UnreadMark.objects.filter(user_id=person.user_id, thread=thread,
                                        message__deleted_at__isnull=True).count()
     archived = ArchiveMark.objects.filter(user_id=person.user_id, thread=thread).exists()
-    return thread_dict(thread, unread_count=unread, archived=archived)
+    summary = thread_dict(thread, unread_count=unread, archived=archived)
+    return for_client(summary) if person.is_client else summary
 
 
 def messages_for(person, thread, messages) -> list[dict]:

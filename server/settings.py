@@ -184,6 +184,8 @@ SEND_LIMIT_PER_MINUTE = int(os.environ.get("CAIRN_SEND_LIMIT_PER_MINUTE", 30))
 # Sockets one user may hold at once in one process; more are refused at the handshake
 # (docs/WEBSOCKET.md, "Sockets per user").
 CAIRN_SOCKETS_PER_USER = int(os.environ.get("CAIRN_SOCKETS_PER_USER", 20))
+# An urgent thread still unacknowledged this long is emailed again (docs/SAFETY.md).
+CAIRN_URGENT_ESCALATE_SECONDS = float(os.environ.get("CAIRN_URGENT_ESCALATE_SECONDS", 900))
 # No inline script or style anywhere: every page loads its code from /static/.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "

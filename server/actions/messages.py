@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from server import events, notify
 from server.audit import audit
-from server.actions import marks
+from server.actions import after_hours, marks, urgent
 from server.actions.viewers import client_viewer, staff_viewers
 from server.models import ArchiveMark, Message, UnreadMark
 from server.serialize import message_dict, thread_dict
@@ -39,6 +39,9 @@ def do_send_message(person, author, thread, body, *, client_msg_id=None,
                   {"thread": thread_dict(thread), "message": message_dict(message, unread=True)},
                   thread=thread)
     notify.message_sent(thread, message, staff, client)
+    if person.is_client:
+        urgent.check_crisis(thread, message)
+        after_hours.reply_if_closed(thread, message)
     # The author holds no unread mark of their own messages: only earlier ones can be read.
     if mark_thread_read and not first:
         marks.do_mark_read(person, thread)

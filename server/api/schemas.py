@@ -96,8 +96,10 @@ class Ref(Schema):
     name: str
 
 
-class Author(Ref):
-    kind: Literal["staff", "client"]
+class Author(Schema):
+    id: Optional[int]  # None for an automatic reply
+    name: str
+    kind: Literal["staff", "client", "system"]
 
 
 class PracticeOut(Schema):
@@ -131,6 +133,13 @@ class TopicOut(Schema):
     subject: str
 
 
+class UrgentOut(Schema):
+    reason: Literal["crisis_language", "staff"]
+    since: datetime
+    acknowledged_by: Optional[Ref]
+    acknowledged_at: Optional[datetime]
+
+
 class ThreadOut(Schema):
     id: int
     client: Ref
@@ -142,6 +151,11 @@ class ThreadOut(Schema):
     unread_count: int
     archived: bool
     deleted: bool
+    urgent: Optional[UrgentOut] = None
+
+
+class CrisisOut(Schema):
+    resources: str
 
 
 class MessageOut(Schema):
@@ -174,11 +188,13 @@ class ThreadCreated(Schema):
     thread: ThreadOut
     message: MessageOut
     invitation: Optional[InvitationOut]
+    crisis: Optional[CrisisOut] = None
 
 
 class MessageCreated(Schema):
     message: MessageOut
     invitation: Optional[InvitationOut] = None
+    crisis: Optional[CrisisOut] = None
 
 
 class ThreadOnly(Schema):

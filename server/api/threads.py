@@ -15,6 +15,7 @@ from server.actions.messages import do_send_message
 from server.actions.portal import invite_if_needed
 from server.actions.threads import access_change, do_delete_thread, do_edit_header, do_start_thread
 from server.api import paging
+from server.api.urgent import crisis_answer
 from server.api.schemas import (ERRORS, ERRORS_AND_CONFLICT, ConfirmOut, ErrorOut, HeaderIn,
                                 MessageCreated, NewMessageIn,
                                 NewThreadIn, ThreadCreated, ThreadOnly, ThreadPage,
@@ -27,7 +28,7 @@ from server.export import thread_pdf
 from server.facts import message_facts, thread_facts
 from server.listing import thread_page
 from server.models import Client, Message, User
-from server.serialize import message_dict, messages_for, thread_dict, thread_for
+from server.serialize import for_client, message_dict, messages_for, thread_dict, thread_for
 from server.validation import (clean_audience, clean_body, clean_client_msg_id, clean_subject,
                                clean_topic)
 
@@ -67,10 +68,11 @@ def list_threads(request, client: Optional[str] = None, audience: Optional[str] 
         filters["topic_id"] = _int_param(topic, "topic")
     page, more = thread_page(who, filters, state, size, paging.decode(before) if before else None)
     counts = unread_by_thread(who, [t.pk for t in page])
+    shown = for_client if who.is_client else dict
     return {
-        "threads": [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived)
+        "threads": [shown(thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived))
                     for t in page],
-        "next": paging.encode(page[-1].last_message_at, page[-1].pk) if more else None,
+        "next": paging.next_cursor(page[-1]) if more else None,
     }
 
 
@@ -123,7 +125,8 @@ def start_thread(request, payload: NewThreadIn):
             events.push_pending_after_commit(who.practice_id)
             return Status(200, {"thread": thread_for(who, earlier.thread),
                                 "message": messages_for(who, earlier.thread, [earlier])[0],
-                                "invitation": None})
+                                "invitation": None,
+                                "crisis": crisis_answer(who, earlier.thread, earlier.body)})
         # No savepoint around the action: a duplicate client_msg_id ends the request, and with
         # it the whole transaction, at once.
         try:
@@ -136,9 +139,11 @@ def start_thread(request, payload: NewThreadIn):
               client_id=client.pk)
         # The author's own new thread: nothing in it is unread for them, and nobody has had
         # the time to archive it.
-        return Status(201, {"thread": thread_dict(thread),
+        summary = thread_dict(thread)
+        return Status(201, {"thread": for_client(summary) if who.is_client else summary,
                             "message": _own_new_message(who, thread, message),
-                            "invitation": invitation})
+                            "invitation": invitation,
+                            "crisis": crisis_answer(who, thread, body)})
 
 
 @router.get("/threads/{int:thread_id}", response={200: ThreadWithMessages, ERRORS: ErrorOut})
@@ -274,7 +279,8 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
                 raise ApiError(409, "client_msg_id_conflict",
                                "client_msg_id was already used in another thread.")
             events.push_pending_after_commit(who.practice_id)
-            return Status(200, {"message": messages_for(who, thread, [earlier])[0]})
+            return Status(200, {"message": messages_for(who, thread, [earlier])[0],
+                                "crisis": crisis_answer(who, thread, earlier.body)})
         # No savepoint, as in start_thread.
         try:
             message = do_send_message(who, request.user, thread, body,
@@ -288,7 +294,8 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
         audit(request, "message.sent", thread_id=thread.pk, message_id=message.pk,
               client_id=thread.client_id)
         return Status(201, {"message": _own_new_message(who, thread, message),
-                            "invitation": invitation})
+                            "invitation": invitation,
+                            "crisis": crisis_answer(who, thread, body)})
 
 
 def _own_new_message(who, thread, message) -> dict:

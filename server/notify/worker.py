@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from server import events
 from server.models import OutboxEmail
-from server.notify import outbox
+from server.notify import outbox, urgent
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,12 @@ def _failed(row, lease, exc) -> None:
                 row.pk, row.kind, attempts, int(delay.total_seconds()), type(exc).__name__, exc)
 
 
+def _withdraw(row, lease) -> None:
+    """A row no longer wanted (an escalation whose thread was acknowledged meanwhile)."""
+    OutboxEmail.objects.filter(pk=row.pk, claimed_until=lease).delete()
+    log.debug("email %s (%s) withdrawn before sending", row.pk, row.kind)
+
+
 def _mark_sent(row, lease) -> bool:
     """Record the send. The email is already out, so a database hiccup here is retried before
     giving up (giving up means the row goes out again once its lease runs out)."""
@@ -151,6 +157,9 @@ def send_claimed(rows, lease, stop: threading.Event | None = None) -> int:
             if (stop is not None and stop.is_set()) or timezone.now() >= lease - margin:
                 release(rows[index:], lease)
                 break
+            if not urgent.still_due(row):
+                _withdraw(row, lease)
+                continue
             try:
                 mail.open()
                 if not mail.send_messages([_email(row)]):
