@@ -275,3 +275,9 @@ class PracticeSettingsOut(Schema):
     after_hours_reply: str
     crisis_resources: str
     require_two_factor: bool
+
+
+class OfficeOut(Schema):
+    open: bool
+    next_opening: Optional[datetime]
+    timezone: str
