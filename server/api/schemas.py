@@ -151,7 +151,7 @@ class ThreadOut(Schema):
     unread_count: int
     archived: bool
     deleted: bool
-    urgent: Optional[UrgentOut] = None
+    urgent: Optional[UrgentOut]
 
 
 class CrisisOut(Schema):
