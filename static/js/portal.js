@@ -6,6 +6,7 @@ import { api, download } from "./api.js";
 import { $, audienceLabel, el, fill, options, say, timeEl } from "./dom.js";
 import { goLive, newClientMsgId, showError, signedInAs } from "./page.js";
 import { MessageList, ThreadList } from "./threads.js";
+import { showCrisis, showExpectations } from "./urgent.js";
 
 // `pending`: events about the open thread that arrive while it loads, applied after.
 const state = { me: null, topics: [], threadId: null, thread: null, next: null, asking: 0, pending: null };
@@ -207,6 +208,7 @@ async function reply(event) {
     messages.put(sent.message);
     say($("#reply-status"), "Sent.");
     input.focus();
+    showCrisis(sent);
   } catch (error) {
     showError($("#reply-status"), error);
     send.disabled = !input.value.trim();
@@ -252,6 +254,7 @@ async function sendNew(event) {
     list.upsert(created.thread);
     await openThread(created.thread.id);
     notice("Your message was sent to the practice.");
+    showCrisis(created);
   } catch (error) {
     showError($("#new-error"), error);
     button.disabled = !newReady();
@@ -271,6 +274,7 @@ async function start() {
     $("[data-testid=send]").disabled = !$("#reply-body").value.trim();
   });
   $("#reply-form").addEventListener("submit", reply);
+  showExpectations([$("#reply-form"), $("#new-form")]);
   $("#export").addEventListener("click", async () => {
     try {
       await download(`/api/threads/${state.threadId}/export`, `conversation-${state.threadId}.pdf`);
