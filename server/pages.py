@@ -2,7 +2,8 @@
 
 The pages hold no data and no inline script; everything they show comes from the HTTP API and
 /ws/ (static/js/). `/` signs in, `/inbox` is the staff inbox, `/portal` the client portal and
-`/activate#TOKEN` creates a portal account from an invitation link.
+`/activate#TOKEN` creates a portal account from an invitation link; `/forgot` asks for a
+password-reset link, `/reset#TOKEN` uses it, `/account` holds password, two-step sign-in and sessions.
 """
 
 from django.conf import settings
@@ -42,3 +43,6 @@ sign_in = _page("index.html")
 inbox = _page("inbox.html")
 portal = _page("portal.html")
 activate = _page("activate.html")
+forgot = _page("forgot.html")
+reset = _page("reset.html")
+account = _page("account.html")

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "server.middleware.content_security_policy",
     "server.middleware.json_method_not_allowed",
+    "server.actions.sessions.mark_seen",
 ]
 
 ROOT_URLCONF = "server.urls"
@@ -109,6 +110,9 @@ CHANNEL_LAYERS = {
     if REDIS_URL else {"BACKEND": "channels.layers.InMemoryChannelLayer",
                        "CONFIG": {"capacity": 10_000}},
 }
+# SPEC §3: a WebSocket frame over 64 KiB closes the socket (1009). The consumer's codec checks it,
+# and `serve` has autobahn enforce it before buffering a frame whole.
+WS_MAX_FRAME = 64 * 1024
 
 _email_url = os.environ.get("EMAIL_URL")
 if _email_url:
@@ -178,12 +182,59 @@ INVITATION_TTL_DAYS = 7
 THREAD_PAGE_DEFAULT = 50
 THREAD_PAGE_MAX = 200
 LOGIN_WINDOW_SECONDS = int(os.environ.get("CAIRN_LOGIN_WINDOW_SECONDS", 15 * 60))
-LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_USERNAME", 5))
+# Sign-in throttling (server/signin.py): a username from one address is refused after 5 failures
+# in the window; a username over all addresses is slowed (not locked) past 20.
+LOGIN_FAILURES_PER_USERNAME_ADDRESS = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_USERNAME_ADDRESS",
+                                                         5))
+LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_USERNAME", 20))
+LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("CAIRN_LOGIN_DELAY_MAX_SECONDS", 30))
+PASSWORD_RESET_TTL_SECONDS = 60 * 60
+# Forgot-password requests per login and per address per hour, beyond which they are dropped silently.
+PASSWORD_FORGOT_PER_LOGIN = 3
+PASSWORD_FORGOT_PER_IP = 20
+# A forgot-password request answers no sooner than this, known login or not (no timing oracle).
+PASSWORD_FORGOT_MIN_SECONDS = float(os.environ.get("CAIRN_PASSWORD_FORGOT_MIN_SECONDS", 0.25))
+REMEMBER_BROWSER_DAYS = 30
 LOGIN_FAILURES_PER_IP = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_IP", 30))
 SEND_LIMIT_PER_MINUTE = int(os.environ.get("CAIRN_SEND_LIMIT_PER_MINUTE", 30))
 # Sockets one user may hold at once in one process; more are refused at the handshake
 # (docs/WEBSOCKET.md, "Sockets per user").
 CAIRN_SOCKETS_PER_USER = int(os.environ.get("CAIRN_SOCKETS_PER_USER", 20))
+# Attachments (SPEC §4): each file at most this many bytes; kept through Django's storage API
+# under random names, by default on disk under var/attachments/ (docs/DEPLOY.md: several hosts).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("CAIRN_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(VAR_DIR / "attachments"),
+                                "file_permissions_mode": 0o600,
+                                "directory_permissions_mode": 0o700}},
+}
+# Several hosts: an S3-compatible bucket every host reaches (docs/DEPLOY.md), private, each
+# object encrypted by the server side (SSE-S3 "AES256" by default, or "aws:kms" with a key id).
+# Credentials come from boto3's usual chain (AWS_* variables, an instance role), never from here.
+if os.environ.get("CAIRN_ATTACHMENTS_S3_BUCKET"):
+    _sse = os.environ.get("CAIRN_ATTACHMENTS_S3_SSE", "AES256")
+    STORAGES["attachments"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["CAIRN_ATTACHMENTS_S3_BUCKET"],
+        "endpoint_url": os.environ.get("CAIRN_ATTACHMENTS_S3_ENDPOINT") or None,
+        "region_name": os.environ.get("CAIRN_ATTACHMENTS_S3_REGION") or None,
+        "location": "attachments",
+        "default_acl": "private",
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": _sse, **(
+            {"SSEKMSKeyId": os.environ["CAIRN_ATTACHMENTS_S3_KMS_KEY_ID"]}
+            if _sse == "aws:kms" and os.environ.get("CAIRN_ATTACHMENTS_S3_KMS_KEY_ID") else {})},
+    }}
+# Uploads stream to a temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) and stop at the
+# attachment limit; the capping handler comes first so it sees every chunk.
+FILE_UPLOAD_HANDLERS = [
+    "server.attachments.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # An urgent thread still unacknowledged this long is emailed again (docs/SAFETY.md).
 CAIRN_URGENT_ESCALATE_SECONDS = float(os.environ.get("CAIRN_URGENT_ESCALATE_SECONDS", 900))
 # No inline script or style anywhere: every page loads its code from /static/.

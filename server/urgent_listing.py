@@ -11,26 +11,27 @@ from django.db.models import Q
 OPEN = Q(urgent_since__isnull=False, urgent_acknowledged_at__isnull=True)
 
 
-def page_of(threads, size: int, before, *, urgent_first: bool) -> tuple[list, bool]:
-    """Up to `size` of `threads` after the cursor `before`, and whether more follow."""
+def page_of(threads, size: int, before, *, urgent_first: bool, fetch) -> tuple[list, bool]:
+    """Up to `size` of `threads` after the cursor `before`, and whether more follow.
+    `fetch(queryset, count)` reads up to `count` of a part, newest activity first."""
     threads = threads.select_related("urgent_acknowledged_by")
     if not urgent_first:
-        page = _ordered(threads, size + 1, before)
+        page = fetch(_after(threads, before), size + 1)
         return page[:size], len(page) > size
     page = []
     if before is None or before.urgent:
-        page = _ordered(threads.filter(OPEN), size + 1, before)
+        page = fetch(_after(threads.filter(OPEN), before), size + 1)
         for thread in page:
             thread.urgent_first = True
         if len(page) > size:
             return page[:size], True
         before = None
-    page += _ordered(threads.exclude(OPEN), size - len(page) + 1, before)
+    page += fetch(_after(threads.exclude(OPEN), before), size - len(page) + 1)
     return page[:size], len(page) > size
 
 
-def _ordered(threads, count: int, before) -> list:
-    if before:
-        threads = threads.filter(Q(last_message_at__lt=before.moment)
-                                 | Q(last_message_at=before.moment, pk__lt=before.pk))
-    return list(threads.order_by("-last_message_at", "-id")[:count])
+def _after(threads, before):
+    if not before:
+        return threads
+    return threads.filter(Q(last_message_at__lt=before.moment)
+                          | Q(last_message_at=before.moment, pk__lt=before.pk))

@@ -1,10 +1,10 @@
 """The after-hours reply (docs/SAFETY.md): one automatic message per thread per closed period."""
 
 from rules.hours import closed_period_key, has_hours
-from server import events
 from server.audit import audit
+from server.live.declared import MessageCreated
+from server.live.log import record
 from server.models import Message
-from server.serialize import message_dict, thread_dict
 
 SYSTEM = "system"
 
@@ -24,8 +24,8 @@ def reply_if_closed(thread, message):
                                    created_at=message.created_at)
     thread.after_hours_key = key
     thread.save(update_fields=["after_hours_key"])
-    events.record(thread.practice_id, events.MESSAGE_CREATED,
-                  {"thread": thread_dict(thread), "message": message_dict(reply)}, thread=thread)
+    record(thread.practice_id, MessageCreated(thread.pk, reply.pk))
+    # Nobody did this: the entry has no actor.
     audit(None, "message.after_hours_reply", practice_id=thread.practice_id, thread_id=thread.pk,
           message_id=reply.pk, client_id=thread.client_id)
     return reply

@@ -2,25 +2,31 @@
 
 from django.utils import timezone
 
-from server import events, notify
-from server.audit import audit
+from server import notify
+from server.audit import audit_by
 from server.actions import after_hours, marks, urgent
+from server.actions.attachments import take_attachments
 from server.actions.viewers import client_viewer, staff_viewers
+from server.live.declared import MessageCreated, MessageDeleted
+from server.live.log import record
 from server.models import ArchiveMark, Message, UnreadMark
-from server.serialize import message_dict, thread_dict
 
 
-def do_send_message(person, author, thread, body, *, client_msg_id=None,
-                    mark_thread_read=True, first=False) -> Message:
-    """Write `body` into `thread` as `author`; everyone else who sees it gets it unread.
+def do_send_message(actor, thread, body, *, client_msg_id=None, request_digest="",
+                    mark_thread_read=True, first=False, attachments=()) -> Message:
+    """Write `body` into `thread` as `actor`; everyone else who sees it gets it unread.
 
     `first`: the opening message of a thread created in this transaction (`do_start_thread`),
     dated at its `last_message_at`; nobody has archived, read or been emailed about that thread
-    yet, so there is nothing to undo for them.
+    yet, so there is nothing to undo for them; `do_start_thread` audits it. `attachments`: ids of
+    the author's untaken uploads the message takes.
     """
+    person, author = actor.person, actor.user
     now = thread.last_message_at if first else timezone.now()
     message = Message.objects.create(thread=thread, author=author, author_kind=person.kind,
-                                     body=body, created_at=now, client_msg_id=client_msg_id)
+                                     body=body, created_at=now, client_msg_id=client_msg_id,
+                                     request_digest=request_digest)
+    take_attachments(author, message, attachments)
     if not first:
         thread.last_message_at = now
         thread.save(update_fields=["last_message_at"])
@@ -35,25 +41,25 @@ def do_send_message(person, author, thread, body, *, client_msg_id=None,
     UnreadMark.objects.bulk_create(UnreadMark(user_id=uid, message=message, thread=thread)
                                    for uid in readers)
 
-    events.record(thread.practice_id, events.MESSAGE_CREATED,
-                  {"thread": thread_dict(thread), "message": message_dict(message, unread=True)},
-                  thread=thread)
+    record(thread.practice_id, MessageCreated(thread.pk, message.pk))
     notify.message_sent(thread, message, staff, client)
     if person.is_client:
-        urgent.check_crisis(thread, message)
+        urgent.check_crisis(actor, thread, message)
         after_hours.reply_if_closed(thread, message)
     # The author holds no unread mark of their own messages: only earlier ones can be read.
     if mark_thread_read and not first:
         marks.do_mark_read(person, thread)
+    if not first:
+        audit_by(actor, "message.sent", thread_id=thread.pk, message_id=message.pk,
+                 client_id=thread.client_id)
     return message
 
 
-def do_delete_message(person, message, *, request=None) -> None:
+def do_delete_message(actor, message) -> None:
     """Soft-delete: the row stays, visible to staff under the `deleted` filter."""
     message.deleted_at = timezone.now()
-    message.deleted_by_id = person.user_id
+    message.deleted_by_id = actor.user.pk
     message.save(update_fields=["deleted_at", "deleted_by"])
-    events.record(message.thread.practice_id, events.MESSAGE_DELETED,
-                  {"thread_id": message.thread_id, "message_id": message.pk}, thread=message.thread)
-    audit(request, "message.deleted", thread_id=message.thread_id, message_id=message.pk,
-          client_id=message.thread.client_id)
+    record(message.thread.practice_id, MessageDeleted(message.thread_id, message.pk))
+    audit_by(actor, "message.deleted", thread_id=message.thread_id, message_id=message.pk,
+             client_id=message.thread.client_id)

@@ -51,12 +51,14 @@ class NewThreadIn(Strict):
     body: StrictStr
     client_msg_id: Optional[LookupStr] = None
     mark_thread_read: StrictBool = True
+    attachments: list[StrictInt] = []
 
 
 class NewMessageIn(Strict):
     body: StrictStr
     mark_thread_read: StrictBool = True
     client_msg_id: Optional[LookupStr] = None
+    attachments: list[StrictInt] = []
 
 
 class HeaderIn(Strict):
@@ -140,6 +142,11 @@ class UrgentOut(Schema):
     acknowledged_at: Optional[datetime]
 
 
+class MatchOut(Schema):
+    message_id: Optional[int]
+    snippet: str
+
+
 class ThreadOut(Schema):
     id: int
     client: Ref
@@ -152,6 +159,15 @@ class ThreadOut(Schema):
     archived: bool
     deleted: bool
     urgent: Optional[UrgentOut]
+    # Only on the summaries of a search (GET /api/threads?q=).
+    match: Optional[MatchOut] = None
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
 
 
 class CrisisOut(Schema):
@@ -168,6 +184,7 @@ class MessageOut(Schema):
     seen_by_client_at: Optional[datetime]
     deleted: bool
     can_delete: bool
+    attachments: list[AttachmentOut] = []
 
 
 class InvitationOut(Schema):
@@ -201,8 +218,15 @@ class ThreadOnly(Schema):
     thread: ThreadOut
 
 
-class MessageOnly(Schema):
-    message: MessageOut
+class MessageMark(Schema):
+    """A message's unread flag for the caller, without its text."""
+    id: int
+    thread_id: int
+    unread: bool
+
+
+class MessageMarked(Schema):
+    message: MessageMark
 
 
 class AccessChange(Schema):

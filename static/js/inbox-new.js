@@ -1,6 +1,7 @@
 // "+ New" (a thread with a client, the topic filling the subject) and the notification settings.
 
 import { api } from "./api.js";
+import { AttachmentPicker } from "./attachments.js";
 import { $, AUDIENCE_LABELS, el, fill, options, say } from "./dom.js";
 import { invitationNotice } from "./inbox-thread.js";
 import { newClientMsgId, showError } from "./page.js";
@@ -22,6 +23,7 @@ export class NewThreadForm {
       $(id).addEventListener("input", () => this.check());
       $(id).addEventListener("change", () => this.check());
     }
+    this.attach = new AttachmentPicker($("#new-form"), { onChange: () => this.check(), before: $("#new-error") });
     $("#new-form").addEventListener("submit", (event) => this.send(event));
     $("#new-back").addEventListener("click", onCancel);
   }
@@ -35,6 +37,7 @@ export class NewThreadForm {
     $("#new-audience").value = "";
     $("#new-subject").value = "";
     $("#new-body").value = "";
+    this.attach.clear();
     say($("#new-error"), "");
     this.describeClient();
     this.check();
@@ -60,7 +63,8 @@ export class NewThreadForm {
 
   ready() {
     return Boolean(this.client && $("#new-audience").value
-      && $("#new-subject").value.trim() && $("#new-body").value.trim());
+      && $("#new-subject").value.trim() && ($("#new-body").value.trim() || this.attach.ids().length)
+      && !this.attach.busy());
   }
 
   check() {
@@ -85,8 +89,10 @@ export class NewThreadForm {
         subject: $("#new-subject").value.trim(),
         body: $("#new-body").value.trim(),
         client_msg_id: this.draftId,
+        attachments: this.attach.ids(),
       });
       this.draftId = null;
+      this.attach.clear();
       await this.onSent({ ...created, notice: invitationNotice(created.invitation, this.client) });
     } catch (error) {
       showError($("#new-error"), error);

@@ -2,6 +2,7 @@
 // The header editor lives in header-editor.js.
 
 import { api, download } from "./api.js";
+import { AttachmentPicker } from "./attachments.js";
 import { $, audienceLabel, confirmDialog, el, fill, say, timeEl } from "./dom.js";
 import { HeaderEditor } from "./header-editor.js";
 import { newClientMsgId, showError } from "./page.js";
@@ -40,9 +41,9 @@ export class ThreadView {
   wire() {
     const body = $("#reply-body");
     const send = $("[data-testid=send]");
-    body.addEventListener("input", () => {
-      send.disabled = !body.value.trim();
-    });
+    const check = () => { send.disabled = !this.canSend(); };
+    this.attach = new AttachmentPicker($("#reply-form"), { onChange: check, before: $("#reply-form .reply-actions") });
+    body.addEventListener("input", check);
     body.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("#reply-form").requestSubmit();
     });
@@ -76,6 +77,7 @@ export class ThreadView {
       this.notice("");
       this.editor.close();
       $("#reply-body").value = "";
+      this.attach.clear();
       $("[data-testid=send]").disabled = true;
       say($("#reply-status"), "");
       this.draftId = null;
@@ -202,11 +204,16 @@ export class ThreadView {
     return box.scrollHeight - box.scrollTop - box.clientHeight < 120;
   }
 
+  /** Text or a finished upload, and no upload still running. */
+  canSend() {
+    return Boolean(($("#reply-body").value.trim() || this.attach.ids().length) && !this.attach.busy());
+  }
+
   async reply(event) {
     event.preventDefault();
     const bodyInput = $("#reply-body");
     const body = bodyInput.value.trim();
-    if (!body || !this.thread) return;
+    if (!this.canSend() || !this.thread) return;
     const send = $("[data-testid=send]");
     const markRead = $("#mark-read").checked;
     send.disabled = true;
@@ -214,9 +221,10 @@ export class ThreadView {
     say($("#reply-status"), "Sending…");
     try {
       const sent = await api("POST", this.path("/messages"),
-        { body, mark_thread_read: markRead, client_msg_id: this.draftId });
+        { body, mark_thread_read: markRead, client_msg_id: this.draftId, attachments: this.attach.ids() });
       this.draftId = null;
       bodyInput.value = "";
+      this.attach.clear();
       this.messages.put(sent.message);
       if (markRead) {
         for (const message of this.messages.all()) {
@@ -229,14 +237,15 @@ export class ThreadView {
       bodyInput.focus();
     } catch (error) {
       showError($("#reply-status"), error);
-      send.disabled = !bodyInput.value.trim();
+      send.disabled = !this.canSend();
     }
   }
 
   async toggleRead(message) {
     try {
       const answer = await api("POST", `/api/messages/${message.id}/${message.unread ? "read" : "unread"}`);
-      this.messages.put(answer.message);
+      // The answer carries the new flag, not the text (reads of text are audited).
+      this.messages.update(answer.message.id, { unread: answer.message.unread });
       this.list.setUnread(this.threadId, this.messages.unreadCount());
     } catch (error) {
       this.notice(error.message, "error");

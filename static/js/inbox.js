@@ -6,6 +6,7 @@ import { $, el, options, say } from "./dom.js";
 import { NewThreadForm, NotificationSettings } from "./inbox-new.js";
 import { ThreadView } from "./inbox-thread.js";
 import { goLive, showError, signedInAs } from "./page.js";
+import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { ThreadList } from "./threads.js";
 import { UrgentAlerts, UrgentPanel } from "./urgent.js";
 import { PracticeSettings } from "./practice-settings.js";
@@ -17,7 +18,7 @@ const state = {
   me: null,
   topics: [],
   clients: new Map(), // id -> {id, name, has_portal_account, has_email}
-  filters: { client: null, audience: "", topic: "", state: "inbox" },
+  filters: { client: null, audience: "", topic: "", state: "inbox", q: "" },
   next: null,
   loading: 0,
 };
@@ -27,6 +28,8 @@ const layout = $("#layout");
 /** Whether a summary belongs in the list under the current filters. */
 function matches(thread) {
   const f = state.filters;
+  // A search's results come from the server (see event()): a summary without a match is not one.
+  if (f.q && !thread.match) return false;
   if (f.client && thread.client.id !== f.client.id) return false;
   if (f.audience && thread.audience !== f.audience) return false;
   if (f.topic && String(thread.topic ? thread.topic.id : "") !== f.topic) return false;
@@ -43,6 +46,7 @@ const list = new ThreadList($("#thread-list"), {
   matches,
   onOpen: (id) => openThread(id),
   noAccount: (clientId) => state.clients.get(clientId)?.has_portal_account === false,
+  matchLine: (thread) => matchLine(thread, state.filters.q),
 });
 
 const view = new ThreadView({
@@ -88,6 +92,7 @@ async function openThread(id) {
   list.select(id);
   if (window.location.hash !== `#thread-${id}`) history.replaceState(null, "", `#thread-${id}`);
   await view.open(id);
+  if (view.threadId === id) revealMatch(list.get(id));
 }
 
 function query(before) {
@@ -96,6 +101,7 @@ function query(before) {
   if (f.client) params.set("client", String(f.client.id));
   if (f.audience) params.set("audience", f.audience);
   if (f.topic) params.set("topic", f.topic);
+  if (f.q) params.set("q", f.q);
   if (before) params.set("before", before);
   return `/api/threads?${params}`;
 }
@@ -155,7 +161,8 @@ async function load() {
 
 /** Apply one live event. */
 function event(frame) {
-  if (state.filters.state === "deleted" && frame.type !== "receipt.seen") {
+  // The deleted view and a search's results are fetched anew on every change, never patched.
+  if ((state.filters.state === "deleted" || state.filters.q) && frame.type !== "receipt.seen") {
     refreshSoon();
     view.event(frame);
     return;
@@ -208,6 +215,10 @@ function wireFilters() {
     });
   }
   $("#filters").addEventListener("submit", (e) => e.preventDefault());
+  wireSearch($("#search"), (q) => {
+    state.filters.q = q;
+    loadList();
+  });
 }
 
 async function start() {

@@ -5,17 +5,24 @@
 import { api, download } from "./api.js";
 import { $, audienceLabel, el, fill, options, say, timeEl } from "./dom.js";
 import { goLive, newClientMsgId, showError, signedInAs } from "./page.js";
+import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { MessageList, ThreadList } from "./threads.js";
+import { AttachmentPicker } from "./attachments.js";
 import { showCrisis, showExpectations } from "./urgent.js";
 
 // `pending`: events about the open thread that arrive while it loads, applied after.
-const state = { me: null, topics: [], threadId: null, thread: null, next: null, asking: 0, pending: null };
+// `q`: the search in the search box ("" for none).
+const state = { me: null, topics: [], threadId: null, thread: null, next: null, asking: 0, pending: null, q: "" };
 const layout = $("#layout");
 
 const list = new ThreadList($("#thread-list"), {
   showClient: false,
-  matches: (thread) => !thread.deleted,
-  onOpen: (id) => openThread(id),
+  // A search's results come from the server: a summary without a match is not one.
+  matches: (thread) => !thread.deleted && (!state.q || Boolean(thread.match)),
+  onOpen: (id) => openThread(id).then(() => {
+    if (state.threadId === id) revealMatch(list.get(id));
+  }),
+  matchLine: (thread) => matchLine(thread, state.q),
 });
 const messages = new MessageList($("#messages"), { staff: false });
 
@@ -35,6 +42,7 @@ function notice(text, kind = "info") {
 async function loadList(before) {
   const params = new URLSearchParams({ state: "all", limit: "50" });
   if (before) params.set("before", before);
+  if (state.q) params.set("q", state.q);
   try {
     const page = await api("GET", `/api/threads?${params}`);
     if (before) list.add(page.threads);
@@ -69,6 +77,7 @@ async function openThread(id, { quiet = false } = {}) {
     fill($("#thread-meta"));
     notice("");
     $("#reply-body").value = "";
+    if (replyFiles) replyFiles.clear();
     $("[data-testid=send]").disabled = true;
     say($("#reply-status"), "");
   }
@@ -146,6 +155,8 @@ function event(frame) {
     return;
   }
   const open = state.thread && id === state.threadId;
+  // A search's results are fetched anew on every change, never patched.
+  if (state.q && frame.type !== "receipt.seen") refreshSoon();
   switch (frame.type) {
     case "thread.created":
     case "thread.updated":
@@ -192,32 +203,41 @@ async function load() {
 // --- writing --------------------------------------------------------------------------------
 
 let replyId = null;
+let replyFiles = null;
+let newFiles = null;
+
+/** Text or a finished upload, and no upload still running. */
+function filled(textarea, files) {
+  return Boolean((textarea.value.trim() || files.ids().length) && !files.busy());
+}
+
 async function reply(event) {
   event.preventDefault();
   const input = $("#reply-body");
   const body = input.value.trim();
-  if (!body || !state.thread) return;
+  if (!filled(input, replyFiles) || !state.thread) return;
   const send = $("[data-testid=send]");
   send.disabled = true;
   replyId = replyId || newClientMsgId();
   say($("#reply-status"), "Sending…");
   try {
-    const sent = await api("POST", `/api/threads/${state.threadId}/messages`, { body, client_msg_id: replyId });
+    const sent = await api("POST", `/api/threads/${state.threadId}/messages`, { body, client_msg_id: replyId, attachments: replyFiles.ids() });
     replyId = null;
     input.value = "";
+    replyFiles.clear();
     messages.put(sent.message);
     say($("#reply-status"), "Sent.");
     input.focus();
     showCrisis(sent);
   } catch (error) {
     showError($("#reply-status"), error);
-    send.disabled = !input.value.trim();
+    send.disabled = !filled(input, replyFiles);
   }
 }
 
 let newId = null;
 function newReady() {
-  return Boolean($("#new-audience").value && $("#new-subject").value.trim() && $("#new-body").value.trim());
+  return Boolean($("#new-audience").value && $("#new-subject").value.trim() && filled($("#new-body"), newFiles));
 }
 
 function openNew() {
@@ -228,6 +248,7 @@ function openNew() {
   $("#new-audience").value = "";
   $("#new-subject").value = "";
   $("#new-body").value = "";
+  newFiles.clear();
   say($("#new-error"), "");
   $("[data-testid=new-send]").disabled = true;
   $("#new-audience").focus();
@@ -250,7 +271,9 @@ async function sendNew(event) {
       subject: $("#new-subject").value.trim(),
       body: $("#new-body").value.trim(),
       client_msg_id: newId,
+      attachments: newFiles.ids(),
     });
+    newFiles.clear();
     list.upsert(created.thread);
     await openThread(created.thread.id);
     notice("Your message was sent to the practice.");
@@ -270,9 +293,13 @@ async function start() {
   } catch (error) {
     state.topics = [];
   }
-  $("#reply-body").addEventListener("input", () => {
-    $("[data-testid=send]").disabled = !$("#reply-body").value.trim();
+  const checkReply = () => { $("[data-testid=send]").disabled = !filled($("#reply-body"), replyFiles); };
+  replyFiles = new AttachmentPicker($("#reply-form"), { onChange: checkReply, before: $("#reply-form .reply-actions") });
+  newFiles = new AttachmentPicker($("#new-form"), {
+    onChange: () => { $("[data-testid=new-send]").disabled = !newReady(); },
+    before: $("#new-error"),
   });
+  $("#reply-body").addEventListener("input", checkReply);
   $("#reply-form").addEventListener("submit", reply);
   showExpectations([$("#reply-form"), $("#new-form")]);
   $("#export").addEventListener("click", async () => {
@@ -299,6 +326,10 @@ async function start() {
   }
   $("#new-form").addEventListener("submit", sendNew);
   $("#load-more").addEventListener("click", () => loadList(state.next));
+  wireSearch($("#search"), (q) => {
+    state.q = q;
+    loadList();
+  });
   $("#back").addEventListener("click", () => closeThread(""));
   const fromHash = /^#thread-(\d+)$/.exec(window.location.hash);
   if (fromHash) {

@@ -4,11 +4,13 @@
 // replay after a reconnect) leaves the same screen.
 
 import { audienceLabel, el, fill, timeEl } from "./dom.js";
+import { attachmentList } from "./attachments.js";
 import { isOpenUrgent, urgentFirst } from "./urgent.js";
 
 export class ThreadList {
   /**
-   * node: the <ul>; options: {onOpen(id), matches(thread) -> bool, showClient, noAccount(clientId)}
+   * node: the <ul>; options: {onOpen(id), matches(thread) -> bool, showClient, noAccount(clientId),
+   * matchLine(thread) -> node | null (a search result's snippet)}
    */
   constructor(node, options) {
     this.node = node;
@@ -33,6 +35,9 @@ export class ThreadList {
 
   /** Insert or replace a summary; one that no longer matches the filters leaves the list. */
   upsert(thread) {
+    // A search result keeps its match when a push or a fresh summary (which carry none) replaces it.
+    const known = this.threads.get(thread.id);
+    if (known && known.match && !thread.match) thread = { ...thread, match: known.match };
     if (this.options.matches(thread)) this.threads.set(thread.id, thread);
     else this.threads.delete(thread.id);
     this.render();
@@ -84,6 +89,7 @@ export class ThreadList {
         noAccount && noAccount(thread.client.id) ? el("span", { class: "tag" }, "no portal account") : null) : null,
       urgent ? el("span", { class: "urgent-tag" }, "Urgent") : null,
       el("span", { class: "row-subject" }, thread.subject),
+      this.options.matchLine ? this.options.matchLine(thread) : null,
       el("span", { class: "row-meta" }, meta, thread.archived ? " · archived" : "", thread.deleted ? " · deleted" : "")),
     el("span", { class: "row-side" },
       timeEl(thread.last_message_at),
@@ -184,7 +190,8 @@ export class MessageList {
       el("span", { class: "author" }, message.author.name),
       timeEl(message.created_at, { long: true }),
       message.deleted ? el("span", { class: "tag" }, "deleted") : null),
-    el("p", { class: "body" }, message.body));
+    el("p", { class: "body" }, message.body),
+    attachmentList(message, { deletedView: staff }));
     if (staff && !fromClient && message.seen_by_client_at) {
       li.append(el("p", { class: "receipt", testid: "seen-receipt" }, "Seen by client ", timeEl(message.seen_by_client_at)));
     }
