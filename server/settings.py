@@ -245,6 +245,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# An urgent thread still unacknowledged this long is emailed again (docs/SAFETY.md).
+CAIRN_URGENT_ESCALATE_SECONDS = float(os.environ.get("CAIRN_URGENT_ESCALATE_SECONDS", 900))
 # No inline script or style anywhere: every page loads its code from /static/.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "

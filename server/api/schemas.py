@@ -98,8 +98,10 @@ class Ref(Schema):
     name: str
 
 
-class Author(Ref):
-    kind: Literal["staff", "client"]
+class Author(Schema):
+    id: Optional[int]  # None for an automatic reply
+    name: str
+    kind: Literal["staff", "client", "system"]
 
 
 class PracticeOut(Schema):
@@ -133,6 +135,13 @@ class TopicOut(Schema):
     subject: str
 
 
+class UrgentOut(Schema):
+    reason: Literal["crisis_language", "staff"]
+    since: datetime
+    acknowledged_by: Optional[Ref]
+    acknowledged_at: Optional[datetime]
+
+
 class MatchOut(Schema):
     message_id: Optional[int]
     snippet: str
@@ -149,6 +158,7 @@ class ThreadOut(Schema):
     unread_count: int
     archived: bool
     deleted: bool
+    urgent: Optional[UrgentOut]
 
 
 class ThreadListed(ThreadOut):
@@ -162,6 +172,10 @@ class AttachmentOut(Schema):
     name: str
     size: int
     content_type: str
+
+
+class CrisisOut(Schema):
+    resources: str
 
 
 class MessageOut(Schema):
@@ -195,11 +209,13 @@ class ThreadCreated(Schema):
     thread: ThreadOut
     message: MessageOut
     invitation: Optional[InvitationOut]
+    crisis: Optional[CrisisOut] = None
 
 
 class MessageCreated(Schema):
     message: MessageOut
     invitation: Optional[InvitationOut] = None
+    crisis: Optional[CrisisOut] = None
 
 
 class ThreadOnly(Schema):
@@ -287,3 +303,9 @@ class PracticeSettingsOut(Schema):
     after_hours_reply: str
     crisis_resources: str
     require_two_factor: bool
+
+
+class OfficeOut(Schema):
+    open: bool
+    next_opening: Optional[datetime]
+    timezone: str

@@ -31,13 +31,14 @@ from rules import (MessageFacts, ThreadFacts, can_delete_message, can_message_cl
 from server import readmodel
 from server.facts import client_person, practice_staff
 from server.live.declared import (SENT, MessageCreated, MessageDeleted, MessageReadState,
-                                  ReceiptSeen, ThreadRemoved, ThreadUpdated, declared)
+                                  ReceiptSeen, ThreadRemoved, ThreadUpdated, ThreadUrgent,
+                                  declared)
 from server.models import Message, Thread
-from server.serialize import iso, message_dict, thread_dict
+from server.serialize import iso, message_dict, thread_dict, urgent_dict
 
 # What a frame reads of a thread (its summary; the portal switch for its client), and of a
 # message with its thread.
-_THREAD_WITH = ("practice", "client", "topic")
+_THREAD_WITH = ("practice", "client", "topic", "urgent_acknowledged_by")
 _MESSAGE_WITH_THREAD = ("author", *(f"thread__{name}" for name in _THREAD_WITH))
 
 # --- stage 1: per event ---------------------------------------------------------------------
@@ -107,6 +108,8 @@ def _shared_frame(event, thread, messages) -> dict | None:
                 "unread": bool(event.unread)}
     if isinstance(event, ThreadRemoved):
         return {"thread_id": thread.pk, "reason": event.reason}
+    if isinstance(event, ThreadUrgent):
+        return {"thread_id": thread.pk, "urgent": urgent_dict(thread)}
     return {"thread": thread_dict(thread)}
 
 
@@ -211,6 +214,8 @@ def frame_for(envelope, person) -> dict:
         frame["thread"] = {**frame["thread"],
                            "unread_count": envelope["unread_counts"].get(str(uid), 0),
                            "archived": uid in envelope["archived"]}
+        if person.is_client:
+            frame["thread"]["urgent"] = None  # the staff's triage, never shown to clients
     if envelope["type"] == MessageCreated.name:
         message = frame["message"]
         seen = MessageFacts(message["author"]["kind"], message["seen_by_client_at"] is not None,

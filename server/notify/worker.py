@@ -33,7 +33,7 @@ from django.db.models import Q
 
 from server.clock import REAL, Clock
 from server.models import OutboxEmail
-from server.notify import outbox
+from server.notify import outbox, urgent
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,12 @@ def _failed(row, lease, exc, clock: Clock) -> None:
                 row.pk, row.kind, attempts, int(delay.total_seconds()), type(exc).__name__)
 
 
+def _withdraw(row, lease) -> None:
+    """A row no longer wanted (an escalation whose thread was acknowledged meanwhile)."""
+    OutboxEmail.objects.filter(pk=row.pk, claimed_until=lease).delete()
+    log.debug("email %s (%s) withdrawn before sending", row.pk, row.kind)
+
+
 def _mark_sent(row, lease, clock: Clock) -> bool:
     """Record the send. The email is already out, so a database hiccup here is retried before
     giving up (giving up means the row goes out again once its lease runs out)."""
@@ -159,6 +165,9 @@ def send_claimed(rows, lease, stop: threading.Event | None = None, *,
                 break
             if row.kind in outbox.WAITING and not _still_queued(row, lease):
                 continue  # its recipient reviewed the thread after the claim: dropped
+            if not urgent.still_due(row):
+                _withdraw(row, lease)
+                continue
             try:
                 mail.open()
                 if not mail.send_messages([_email(row)]):

@@ -19,10 +19,11 @@ export function invitationNotice(invitation, client) {
 }
 
 export class ThreadView {
-  constructor({ state, list, onClose }) {
+  constructor({ state, list, onClose, onHead = () => {} }) {
     this.state = state;
     this.list = list;
     this.onClose = onClose;
+    this.onHead = onHead;  // the header was drawn for this.thread
     this.threadId = null;
     this.thread = null;
     this.asking = 0;
@@ -149,6 +150,7 @@ export class ThreadView {
     }
     $("#reply-form").hidden = gone;
     if (gone) this.notice("This conversation was deleted. It is shown here for the record only.", "warning");
+    this.onHead(thread);
   }
 
   /** A live event; only those about the open thread matter here. */

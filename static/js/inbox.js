@@ -8,6 +8,8 @@ import { ThreadView } from "./inbox-thread.js";
 import { goLive, showError, signedInAs, viewing } from "./page.js";
 import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { ThreadList } from "./threads.js";
+import { UrgentAlerts, UrgentPanel } from "./urgent.js";
+import { PracticeSettings } from "./practice-settings.js";
 import { ClientPicker } from "./typeahead.js";
 
 const PAGE_SIZE = 50;
@@ -51,7 +53,19 @@ const view = new ThreadView({
   state,
   list,
   onClose: () => show("empty"),
+  onHead: (thread) => urgentPanel.render(thread),
 });
+
+const urgentPanel = new UrgentPanel({
+  toolbar: $("#thread-view .toolbar"),
+  before: $("#thread-notice"),
+  onThread: (thread) => {
+    list.upsert(thread);
+    view.thread = { ...view.thread, ...thread };
+    view.renderHead();
+  },
+});
+const alerts = new UrgentAlerts($(".topbar"), (id) => openThread(id));
 
 const newForm = new NewThreadForm({
   state,
@@ -167,6 +181,9 @@ function event(frame) {
     case "thread.removed":
       list.remove(frame.thread_id);
       break;
+    case "thread.urgent":
+      alerts.heard(frame);
+      break;
     case "message.deleted":
       refreshSoon();
       break;
@@ -208,6 +225,7 @@ function wireFilters() {
 
 async function start() {
   state.me = await signedInAs("staff");
+  new PracticeSettings($(".topbar"), state.me);
   try {
     state.topics = await api("GET", "/api/topics");
   } catch (error) {

@@ -8,6 +8,7 @@ import { goLive, newClientMsgId, showError, signedInAs, viewing } from "./page.j
 import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { MessageList, ThreadList } from "./threads.js";
 import { AttachmentPicker } from "./attachments.js";
+import { showCrisis, showExpectations } from "./urgent.js";
 
 // `pending`: events about the open thread that arrive while it loads, applied after.
 // `q`: the search in the search box ("" for none).
@@ -228,6 +229,7 @@ async function reply(event) {
     messages.put(sent.message);
     say($("#reply-status"), "Sent.");
     input.focus();
+    showCrisis(sent);
   } catch (error) {
     showError($("#reply-status"), error);
     send.disabled = !filled(input, replyFiles);
@@ -276,6 +278,7 @@ async function sendNew(event) {
     list.upsert(created.thread);
     await openThread(created.thread.id);
     notice("Your message was sent to the practice.");
+    showCrisis(created);
   } catch (error) {
     showError($("#new-error"), error);
     button.disabled = !newReady();
@@ -299,6 +302,7 @@ async function start() {
   });
   $("#reply-body").addEventListener("input", checkReply);
   $("#reply-form").addEventListener("submit", reply);
+  showExpectations([$("#reply-form"), $("#new-form")]);
   $("#export").addEventListener("click", async () => {
     try {
       await download(`/api/threads/${state.threadId}/export`, `conversation-${state.threadId}.pdf`);
