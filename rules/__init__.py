@@ -20,11 +20,12 @@ from rules.administration import (
     can_manage_roles,
     can_manage_assignments,
     can_switch_portal,
+    can_edit_client_contact,
 )
 
 __all__ = [
     "Person", "ThreadFacts", "MessageFacts", "AUDIENCES", "ROLES", "audiences_by_role",
     "can_view", "can_start_thread", "can_see_client", "visible_audiences", "email_audiences_allowed",
     "can_delete_message", "can_delete_thread", "audience_change", "can_read_audit",
-    "can_manage_roles", "can_manage_assignments", "can_switch_portal",
+    "can_manage_roles", "can_manage_assignments", "can_switch_portal", "can_edit_client_contact",
 ]

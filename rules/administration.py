@@ -1,4 +1,5 @@
-"""Who administers the practice: audit log, roles, assignments, the portal switch."""
+"""Who administers the practice: audit log, roles, assignments, the portal switch, client
+contact details."""
 
 from rules.facts import Person
 from rules.roles import CLINICAL_ADMIN, PRACTICE_ADMIN
@@ -17,4 +18,9 @@ def can_manage_assignments(person: Person) -> bool:
 
 
 def can_switch_portal(person: Person) -> bool:
+    return person.is_staff and PRACTICE_ADMIN in person.roles
+
+
+def can_edit_client_contact(person: Person) -> bool:
+    # A client's email address decides where invitations go: practice admins only.
     return person.is_staff and PRACTICE_ADMIN in person.roles

@@ -1,17 +1,46 @@
 """The API's shapes of a thread summary and a message (SPEC §3), shared by HTTP and events."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from rules import can_delete_message
 from server.facts import message_facts, thread_facts
-from server.models import ArchiveMark, UnreadMark
+from server.models import ArchiveMark, Message, Thread, UnreadMark
+
+PREVIEW_CHARS = 120
+UNKNOWN = object()  # thread_dict's `last_message` when the caller did not fetch it
 
 
 def iso(moment):
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def thread_dict(thread, *, unread_count: int = 0, archived: bool = False) -> dict:
+def latest_messages(thread_ids) -> dict:
+    """{thread id: its latest message not deleted, with its author} for many threads in two
+    queries (one index probe per thread), whatever the page size."""
+    latest = Subquery(Message.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True)
+                      .order_by("-created_at", "-id").values("pk")[:1])
+    ids = [pk for pk in Thread.objects.filter(pk__in=list(thread_ids)).annotate(last=latest)
+           .values_list("last", flat=True) if pk is not None]
+    return {m.thread_id: m for m in Message.objects.filter(pk__in=ids).select_related("author")}
+
+
+def last_message_dict(message) -> dict | None:
+    """Who wrote last and the start of what they wrote, on one line (the list's preview)."""
+    if message is None:
+        return None
+    text = " ".join(message.body.split())
+    if len(text) > PREVIEW_CHARS:
+        text = text[:PREVIEW_CHARS - 1].rstrip() + "…"
+    return {"author": {"name": message.author.display_name, "kind": message.author.kind},
+            "preview": text}
+
+
+def thread_dict(thread, *, unread_count: int = 0, archived: bool = False,
+                last_message=UNKNOWN) -> dict:
+    """A thread summary. `last_message`: the thread's latest message not deleted (or None), when
+    the caller has it (a listing passes it from latest_messages); else one query fetches it."""
+    if last_message is UNKNOWN:
+        last_message = latest_messages([thread.pk]).get(thread.pk)
     return {
         "id": thread.pk,
         "client": {"id": thread.client_id, "name": thread.client.name},
@@ -23,6 +52,7 @@ def thread_dict(thread, *, unread_count: int = 0, archived: bool = False) -> dic
         "unread_count": unread_count,
         "archived": archived,
         "deleted": thread.deleted_at is not None,
+        "last_message": last_message_dict(last_message),
     }
 
 

@@ -36,7 +36,8 @@ def do_send_message(person, author, thread, body, *, client_msg_id=None,
                                    for uid in readers)
 
     events.record(thread.practice_id, events.MESSAGE_CREATED,
-                  {"thread": thread_dict(thread), "message": message_dict(message, unread=True)},
+                  {"thread": thread_dict(thread, last_message=message),
+                   "message": message_dict(message, unread=True)},
                   thread=thread)
     notify.message_sent(thread, message, staff, client)
     # The author holds no unread mark of their own messages: only earlier ones can be read.

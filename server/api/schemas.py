@@ -5,7 +5,8 @@ from typing import Annotated, Any, Literal, Optional
 
 from ninja import Schema
 from ninja.schema import DjangoGetter
-from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import (AfterValidator, ConfigDict, StrictBool, StrictInt, StrictStr,
+                      model_serializer, model_validator)
 
 
 class Strict(Schema):
@@ -64,6 +65,10 @@ class HeaderIn(Strict):
     topic_id: Optional[StrictInt] = None
     subject: Optional[StrictStr] = None
     confirm: StrictBool = False
+
+
+class ClientContactIn(Strict):
+    email: LookupStr
 
 
 class ActivateIn(Strict):
@@ -131,6 +136,16 @@ class TopicOut(Schema):
     subject: str
 
 
+class LastAuthor(Schema):
+    name: str
+    kind: str
+
+
+class LastMessageOut(Schema):
+    author: LastAuthor
+    preview: str
+
+
 class ThreadOut(Schema):
     id: int
     client: Ref
@@ -142,6 +157,7 @@ class ThreadOut(Schema):
     unread_count: int
     archived: bool
     deleted: bool
+    last_message: Optional[LastMessageOut] = None
 
 
 class MessageOut(Schema):
@@ -158,6 +174,14 @@ class MessageOut(Schema):
 
 class InvitationOut(Schema):
     status: Literal["sent", "no_email"]
+    sent_at: Optional[datetime] = None  # when the live link was emailed ("sent" only)
+
+    @model_serializer(mode="wrap")
+    def _sent_at_only_when_sent(self, handler):
+        data = handler(self)
+        if data.get("sent_at") is None:
+            data.pop("sent_at", None)
+        return data
 
 
 class ThreadPage(Schema):
@@ -192,6 +216,10 @@ class MessageOnly(Schema):
 class AccessChange(Schema):
     losing: list[Ref]
     gaining: list[Ref]
+
+
+class AccessChangeOut(Schema):
+    access_change: AccessChange
 
 
 class ConfirmError(Error):

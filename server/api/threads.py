@@ -27,7 +27,8 @@ from server.export import thread_pdf
 from server.facts import message_facts, thread_facts
 from server.listing import thread_page
 from server.models import Client, Message, User
-from server.serialize import message_dict, messages_for, thread_dict, thread_for
+from server.serialize import (latest_messages, message_dict, messages_for, thread_dict,
+                              thread_for)
 from server.validation import (clean_audience, clean_body, clean_client_msg_id, clean_subject,
                                clean_topic)
 
@@ -67,9 +68,10 @@ def list_threads(request, client: Optional[str] = None, audience: Optional[str] 
         filters["topic_id"] = _int_param(topic, "topic")
     page, more = thread_page(who, filters, state, size, paging.decode(before) if before else None)
     counts = unread_by_thread(who, [t.pk for t in page])
+    latest = latest_messages(t.pk for t in page)
     return {
-        "threads": [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived)
-                    for t in page],
+        "threads": [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived,
+                                last_message=latest.get(t.pk)) for t in page],
         "next": paging.encode(page[-1].last_message_at, page[-1].pk) if more else None,
     }
 
