@@ -31,8 +31,7 @@ def last_message_dict(message) -> dict | None:
     text = " ".join(message.body.split())
     if len(text) > PREVIEW_CHARS:
         text = text[:PREVIEW_CHARS - 1].rstrip() + "…"
-    return {"author": {"name": message.author.display_name, "kind": message.author.kind},
-            "preview": text}
+    return {"author": author_dict(message.author), "preview": text}
 
 
 def thread_dict(thread, *, unread_count: int = 0, archived: bool = False,

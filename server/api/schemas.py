@@ -136,13 +136,8 @@ class TopicOut(Schema):
     subject: str
 
 
-class LastAuthor(Schema):
-    name: str
-    kind: str
-
-
 class LastMessageOut(Schema):
-    author: LastAuthor
+    author: Author
     preview: str
 
 

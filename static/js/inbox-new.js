@@ -1,7 +1,10 @@
-// "+ New" (a thread with a client, the topic filling the subject) and the notification settings.
+// "+ New" (a thread with a client, the topic filling the subject, kept as a draft until sent)
+// and the notification settings.
 
 import { api } from "./api.js";
+import { fillAudiences } from "./audiences.js";
 import { $, AUDIENCE_LABELS, el, fill, options, say } from "./dom.js";
+import { clearDraft, loadDraft, saveDraft } from "./drafts.js";
 import { invitationNotice } from "./inbox-thread.js";
 import { newClientMsgId, showError } from "./page.js";
 import { ClientPicker } from "./typeahead.js";
@@ -17,6 +20,7 @@ export class NewThreadForm {
       this.describeClient();
       this.check();
     });
+    fillAudiences($("#new-audience"), { blank: "Choose…" });
     $("#new-topic").addEventListener("change", () => this.topicChosen());
     for (const id of ["#new-audience", "#new-subject", "#new-body", "#new-client"]) {
       $(id).addEventListener("input", () => this.check());
@@ -26,19 +30,32 @@ export class NewThreadForm {
     $("#new-back").addEventListener("click", onCancel);
   }
 
+  /** Show the form with the draft left in it (or empty). */
   open() {
-    this.picker.clear();
-    this.client = null;
+    const draft = loadDraft(this.state.me.id, "new") || {};
+    this.client = draft.client || null;
+    if (this.client) this.picker.set(this.client);
+    else this.picker.clear();
     this.draftId = null;
     fill($("#new-topic"), el("option", { value: "" }, "No topic"),
-      options(this.state.topics.map((t) => [String(t.id), t.name])));
-    $("#new-audience").value = "";
-    $("#new-subject").value = "";
-    $("#new-body").value = "";
+      options(this.state.topics.map((t) => [String(t.id), t.name]), draft.topic || ""));
+    $("#new-audience").value = draft.audience || "";
+    $("#new-subject").value = draft.subject || "";
+    $("#new-body").value = draft.body || "";
     say($("#new-error"), "");
     this.describeClient();
     this.check();
     $("#new-client").focus();
+  }
+
+  /** Keep what is typed, per user, until it is sent. */
+  saveDraft() {
+    const draft = {
+      client: this.client, audience: $("#new-audience").value, topic: $("#new-topic").value,
+      subject: $("#new-subject").value, body: $("#new-body").value,
+    };
+    const empty = !draft.client && !draft.audience && !draft.topic && !draft.subject.trim() && !draft.body.trim();
+    saveDraft(this.state.me.id, "new", draft, empty);
   }
 
   /** Choosing a topic fills the subject with its default; the writer may edit it. */
@@ -65,6 +82,7 @@ export class NewThreadForm {
 
   check() {
     $("[data-testid=new-send]").disabled = !this.ready();
+    this.saveDraft();
   }
 
   async send(event) {
@@ -87,7 +105,10 @@ export class NewThreadForm {
         client_msg_id: this.draftId,
       });
       this.draftId = null;
-      await this.onSent({ ...created, notice: invitationNotice(created.invitation, this.client) });
+      clearDraft(this.state.me.id, "new");
+      await this.onSent({ ...created, notice: invitationNotice(created.invitation, this.client, {
+        written: created.message.created_at, canInvite: this.state.me.roles.includes("practice_admin"),
+      }) });
     } catch (error) {
       showError($("#new-error"), error);
       this.check();

@@ -13,11 +13,13 @@ def test_summaries_carry_the_last_message_preview_and_author(world, as_user):
     cleo, dana = as_user(world.cleo), as_user(world.dana.user)
     tid = start(cleo, "clinical", client=world.dana, body="First   line\nsecond line")["thread"]["id"]
     listed = cleo.get("/api/threads").json()["threads"][0]
-    assert listed["last_message"] == {"author": {"name": "Cleo Clinician", "kind": "staff"},
+    assert listed["last_message"] == {"author": {"id": world.cleo.pk, "name": "Cleo Clinician",
+                                                 "kind": "staff"},
                                       "preview": "First line second line"}
     answer = {"message": reply(dana, tid, body="x" * 500)}
     listed = dana.get("/api/threads").json()["threads"][0]
-    assert listed["last_message"]["author"] == {"name": "Dana Reyes", "kind": "client"}
+    assert listed["last_message"]["author"] == {"id": world.dana.user_id, "name": "Dana Reyes",
+                                                "kind": "client"}
     assert len(listed["last_message"]["preview"]) == 120 and listed["last_message"]["preview"].endswith("…")
     # A deleted message is never previewed: the one before it is.
     assert as_user(world.cara).delete(f"/api/messages/{answer['message']['id']}").status_code == 204
