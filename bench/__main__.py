@@ -1,12 +1,13 @@
-"""python -m bench [--quick] [--workloads W1,W2,W5] [--contestants C1,C1d,C2,C3,C3b,C3m] …
+"""python -m bench [--quick] [--workloads W1,W2,W5] [--contestants C1,C1d,C2,C2p,C3,…] …
 
 Starts every server it measures, drives it over loopback, prints the tables and writes the JSON
-(machine, versions, settings, every sample summary). Stops by itself. Exits 1 when a measurement
-failed or produced no figures (`bench.checks`), so CI can run `python -m bench --quick`.
+(machine and its load before and after, git commit, command line, versions, settings, each
+contestant's configuration, every sample). Stops by itself. Exits 1 when the run is not sound
+(`bench.checks`: a loss, duplicate or misdelivery, a refused socket, a missing figure), so CI can
+run `python -m bench --quick`.
 """
 
 import argparse
-import asyncio
 import json
 import os
 import signal
@@ -14,27 +15,28 @@ import sys
 import time
 from pathlib import Path
 
-from bench import checks, databases, machine, private_redis
+from bench import checks, databases, machine, private_redis, runner
+from bench.lineup import NAMES as CONTESTANTS
 from bench.procs import raise_open_files
 from bench.report import render
 
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
-CONTESTANTS = ("C1", "C1d", "C2", "C3", "C3b", "C3m")
 
-# Sizes per mode. W5 tuples are (practices, threads per practice, messages per thread).
+# Sizes per mode. W5 tuples are (threads, messages per thread) of its one practice.
 MODES = {
     "quick": {
-        "reps": 1, "contestants": ("C1", "C2", "C3"),
+        "reps": 1, "contestants": ("C1", "C1d", "C2", "C2p", "C3"), "w2_tabs": 1,
         "w1_sizes": [50], "w1_idle_seconds": 1, "w1_open_budget": 20, "w1_procs": 1,
         "w1_settle_limit": 15, "w1_settle_window": 0.5,
         "w2_sizes": [50], "w2_latency_messages": 5, "w2_saturation_deliveries": 1000,
         "w3_practices": 2, "w3_clients": 3, "w3_rates": [5], "w3_step_seconds": 2,
         "w4_size": 50, "w4_messages": 3,
-        "w5_small": (1, 100, 10), "w5_large": (2, 500, 10), "w5_requests": 5, "w5_chunk": 5,
+        "w5_small": (100, 10), "w5_large": (500, 10), "w5_requests": 5, "w5_chunk": 5,
         "w5_large_db": "quick_large", "w5_small_db": "quick_small",
     },
     "full": {
-        "reps": 3, "contestants": ("C1", "C1d", "C2", "C3", "C3b"),
+        "reps": 3, "contestants": ("C1", "C1d", "C2", "C2s", "C2p", "C3", "C3b"),
+        "w2_tabs": 1,
         # W1 settles for at most 45 s: Cairn's daphne gives up a handshake after 30 s and cancels
         # what is left of it 10 s later (application_close_timeout), checking every 1–2 s; samples
         # of 2 s span daphne's 2-second sweep over its connections. The idle window holds one of
@@ -43,11 +45,12 @@ MODES = {
         # misses it.
         "w1_sizes": [1000, 10000], "w1_idle_seconds": 60, "w1_open_budget": 60, "w1_procs": 1,
         "w1_settle_limit": 45, "w1_settle_window": 2.0,
-        "w2_sizes": [100, 1000], "w2_latency_messages": 20, "w2_saturation_deliveries": 20000,
+        "w2_sizes": [10, 100, 1000], "w2_latency_messages": 20,
+        "w2_saturation_deliveries": 20000,
         "w3_practices": 5, "w3_clients": 12, "w3_rates": [1, 2, 5, 10, 20, 40, 80, 160],
         "w3_step_seconds": 10,
         "w4_size": 200, "w4_messages": 30,
-        "w5_small": (1, 100, 10), "w5_large": (50, 2000, 10), "w5_requests": 1000,
+        "w5_small": (100, 10), "w5_large": (100_000, 10), "w5_requests": 1000,
         "w5_chunk": 100, "w5_large_db": "large", "w5_small_db": "small",
     },
 }
@@ -66,7 +69,7 @@ def parse(argv):
                         help=f"comma-separated, from {','.join(WORKLOADS)}")
     parser.add_argument("--contestants", default=None,
                         help=f"comma-separated, from {','.join(CONTESTANTS)} "
-                             "(default: C1,C2,C3 quick; C1,C1d,C2,C3,C3b full)")
+                             "(default: C1,C1d,C2,C2p,C3 quick; C1,C1d,C2,C2s,C2p,C3,C3b full)")
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default 1 quick, 3 full)")
     parser.add_argument("--w1-sizes", default=None, help="socket counts for W1, comma-separated")
     parser.add_argument("--w1-budget", type=float, default=None,
@@ -77,6 +80,8 @@ def parse(argv):
                         help="W1 server processes, and as many client processes, each with its own "
                              "open-file limit: past 20,000 sockets here with 2 (default 1)")
     parser.add_argument("--w2-sizes", default=None, help="group sizes for W2, comma-separated")
+    parser.add_argument("--w2-tabs", type=int, default=None,
+                        help="Cairn's W2 recipients per signed-in user (default 1; reported)")
     parser.add_argument("--w2-deliveries", type=int, default=None,
                         help="deliveries in W2's saturation phase (messages = this / group size)")
     parser.add_argument("--w5-requests", type=int, default=None)
@@ -109,6 +114,8 @@ def parse(argv):
         config["w1_procs"] = args.w1_procs
     if args.w2_sizes:
         config["w2_sizes"] = [int(n) for n in args.w2_sizes.split(",")]
+    if args.w2_tabs:
+        config["w2_tabs"] = args.w2_tabs
     if args.w2_deliveries:
         config["w2_saturation_deliveries"] = args.w2_deliveries
     if args.w5_requests:
@@ -139,31 +146,24 @@ def main(argv=None) -> dict:
     args, config = parse(argv)
     started = time.monotonic()
     config["open_files"] = raise_open_files()
-    result = machine.describe({k: v for k, v in config.items()})
+    result = machine.describe({k: v for k, v in config.items()},
+                              command=[sys.executable, "-m", "bench", *(sys.argv[1:]
+                                                                        if argv is None else argv)])
     result["results"] = {}
-    live = {"W1", "W2", "W3", "W4"} & set(config["workloads"])
-    needs_cairn = "W5" in config["workloads"] or (live and any(c.startswith("C3")
-                                                               for c in config["contestants"]))
-    needs_redis = live and any(c in ("C2", "C3", "C3b") for c in config["contestants"])
     tables = []
     made = []
     try:
-        if needs_redis:
-            result["settings"]["redis_url"] = private_redis.start()
-        if needs_cairn:
-            log("migrating the template database")
-            databases.make_template()
-            made.append(databases.name("template"))
-        _run(config, result, made)
+        runner.run(config, result, made, log)
         tables = render(result)
     finally:
         private_redis.stop()
         if not args.keep_databases:
-            for db in made:
+            for db in dict.fromkeys(made):
                 if db != databases.name("large"):
                     databases.drop(db)
     result["seconds"] = round(time.monotonic() - started, 1)
     result["machine"]["load_average_at_end"] = os.getloadavg()
+    result["machine"]["loadavg_at_end"] = machine.loadavg()
     for text in tables:
         print(text + "\n")
     result["failures"] = checks.failures(result)
@@ -175,25 +175,6 @@ def main(argv=None) -> dict:
     for problem in result["failures"]:
         log(f"FAILED {problem}")
     return result
-
-
-def _run(config: dict, result: dict, made: list) -> None:
-    if {"W1", "W2", "W3", "W4"} & set(config["workloads"]):
-        from bench import sockets
-        if any(c.startswith("C3") for c in config["contestants"]):
-            made.append(databases.name("live"))
-        result["results"].update(asyncio.run(sockets.run(config, log)))
-    if "W5" in config["workloads"]:
-        from bench import inbox
-        small_db, large_db = (databases.name(config["w5_small_db"]),
-                              databases.name(config["w5_large_db"]))
-        made += [small_db, large_db]
-        small_seed, big_seed = inbox.prepare(config["w5_small"], config["w5_large"],
-                                             big_name=large_db, small_name=small_db, log=log)
-        w5 = asyncio.run(inbox.run(small_seed, big_seed, small_name=small_db, big_name=large_db,
-                                   requests=config["w5_requests"], chunk=config["w5_chunk"],
-                                   log=log))
-        result["results"]["W5"] = w5
 
 
 if __name__ == "__main__":

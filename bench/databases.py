@@ -42,6 +42,13 @@ def exists(db: str) -> bool:
     return psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
 
 
+def backend_pids(db: str) -> list:
+    """The pids of the PostgreSQL backends connected to `db` now (this query's own excluded)."""
+    out = psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{db}' "
+               "AND pid <> pg_backend_pid()")
+    return [int(line) for line in out.split()]
+
+
 def drop(db: str) -> None:
     _check(db)
     psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')

@@ -17,8 +17,8 @@ import json
 import sys
 import time
 
-from bench import drivers, private_redis, procs
-from bench.sockets import OPEN_CONCURRENCY, Pool
+from bench import cpu, lineup, private_redis, procs
+from bench.pool import OPEN_CONCURRENCY, Pool
 
 SETTLE_STABLE = 3  # CPU samples in a row that must agree before the servers count as settled
 
@@ -144,9 +144,12 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
             settled = await settle(servers, answered=answered, limit=config["w1_settle_limit"],
                                    window=config["w1_settle_window"])
             rss1, kernel1 = [s.rss_bytes() for s in servers], procs.tcp_kernel_bytes()
+            meter = cpu.Meter(contestant, servers)
+            meter.start()
             cpu0, t0 = [s.cpu_seconds() for s in servers], time.perf_counter()
             await asyncio.sleep(config["w1_idle_seconds"])
             cpu1, elapsed = [s.cpu_seconds() for s in servers], time.perf_counter() - t0
+            spent = meter.stop()
             holding = await asyncio.gather(*(shard.ask("held") for shard in shards))
         except BaseException:
             # Interrupted (SIGTERM, Ctrl-C) or broken: do not wait for the shards to finish.
@@ -180,6 +183,8 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
            "rss_per_socket_kb": (sum(rss1) - sum(rss0)) / 1024 / opened if opened else None,
            "kernel_per_socket_kb": kernel_kb / opened if opened else None,
            "idle_cpu_pct": sum(s["idle_cpu_pct"] for s in per_server),
+           "idle_cpu_pct_postgres": spent["postgres"] / elapsed * 100,
+           "idle_cpu_pct_redis": spent["redis"] / elapsed * 100,
            "servers": per_server}
     row["mem_per_socket_kb"] = (None if row["rss_per_socket_kb"] is None else
                                 row["rss_per_socket_kb"] + max(0.0, row["kernel_per_socket_kb"]))
@@ -210,7 +215,7 @@ async def _shard() -> None:
         return json.loads(line) if line.strip() else "closed"
 
     spec = await step()
-    contestant = drivers.contestant(spec["contestant"])
+    contestant = lineup.make(spec["contestant"])
     contestant.adopt(spec["state"])
     pool = Pool(contestant)
     _say({"event": "ready"})

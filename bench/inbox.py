@@ -1,7 +1,9 @@
-"""W5 inbox at scale: the same HTTP requests against a small and a large database, alternated in
-chunks so that drift on a shared machine hits both alike; p50/p99 per request and the growth
-ratio (large over small)."""
+"""W5 inbox at scale: one practice grown from 1,000 to 1,000,000 messages (its staff's unread
+marks with it), the same HTTP requests against both, alternated in chunks so that drift on a
+shared machine hits both alike; p50/p99 per request and the growth ratio (large over small).
+The search request (`GET /api/threads?q=`) is measured only when the server's OpenAPI lists `q`."""
 
+import asyncio
 import time
 
 from bench import databases
@@ -13,10 +15,11 @@ from bench.stats import ms, percentile, ratio
 PAGE = 20  # every list request asks for one page of this size
 
 
-def requests_for(seeded: dict) -> list:
+def requests_for(seeded: dict, search: bool) -> list:
     """(name, session role, path function(i)) for each measured request."""
     first = seeded["practices"][0]
     views = first["view_thread_ids"]
+    word = seeded.get("search_word", "referral")
     return [
         ("inbox", "clinical_admin", lambda i: f"/api/threads?limit={PAGE}"),
         ("inbox state=unread", "clinical_admin", lambda i: f"/api/threads?limit={PAGE}&state=unread"),
@@ -32,16 +35,43 @@ def requests_for(seeded: dict) -> list:
         ("inbox (clinician)", "clinician", lambda i: f"/api/threads?limit={PAGE}"),
         ("badge", "clinical_admin", lambda i: "/api/badge"),
         ("thread view", "clinical_admin", lambda i: f"/api/threads/{views[i % len(views)]}"),
-    ]
+    ] + ([("search q=", "clinical_admin", lambda i: f"/api/threads?limit={PAGE}&q={word}")]
+         if search else [])
+
+
+async def lists_search(port: int) -> bool:
+    """Whether the server's OpenAPI gives `GET /api/threads` a `q` parameter (search merged)."""
+    conn = Connection(HOST, port)
+    try:
+        response = await conn.get("/api/openapi.json")
+    finally:
+        await conn.close()
+    if response.status != 200:
+        return False
+    paths = response.json().get("paths", {})
+    return any(p.get("name") == "q" for path, item in paths.items()
+               if path.rstrip("/").endswith("/threads")
+               for p in item.get("get", {}).get("parameters", []))
+
+
+def measure(config: dict, made: list, log) -> dict:
+    """W5 as `config` sizes it: seed (or reuse) both databases and measure."""
+    small_db = databases.name(config["w5_small_db"])
+    large_db = databases.name(config["w5_large_db"])
+    made += [small_db, large_db]
+    small_seed, big_seed = prepare(config["w5_small"], config["w5_large"], big_name=large_db,
+                                   small_name=small_db, log=log)
+    return asyncio.run(run(small_seed, big_seed, small_name=small_db, big_name=large_db,
+                           requests=config["w5_requests"], chunk=config["w5_chunk"], log=log))
 
 
 def prepare(small: tuple, big: tuple, *, big_name: str, small_name: str, log) -> tuple:
     """Seed (or reuse) both databases; returns their seed results."""
-    log(f"W5: seeding {small_name} ({small[0]}×{small[1]}×{small[2]})")
+    log(f"W5: seeding {small_name} (one practice, {small[0]} threads × {small[1]} messages)")
     databases.fresh(small_name)
-    small_seed = databases.seed(small_name, "inbox", "--practices", str(small[0]),
-                                "--threads", str(small[1]), "--messages", str(small[2]))
-    marker = f"inbox {big} migrations {databases.migrations_signature()} seed v1"
+    small_seed = databases.seed(small_name, "inbox", "--threads", str(small[0]),
+                                "--messages", str(small[1]))
+    marker = f"inbox one practice {big} migrations {databases.migrations_signature()} seed v2"
     if databases.seeded_marker(big_name) == marker:
         big_seed = databases.stored_result(big_name)
         practice = big_seed["practices"][0]["practice_id"]
@@ -50,10 +80,11 @@ def prepare(small: tuple, big: tuple, *, big_name: str, small_name: str, log) ->
         big_seed["reused"] = True
         log(f"W5: reusing {big_name} ({big_seed['messages']} messages)")
     else:
-        log(f"W5: seeding {big_name} ({big[0]}×{big[1]}×{big[2]}); this takes a while once")
+        log(f"W5: seeding {big_name} (one practice, {big[0]} threads × {big[1]} messages); "
+            "this takes a while once")
         databases.fresh(big_name)
-        big_seed = databases.seed(big_name, "inbox", "--practices", str(big[0]),
-                                  "--threads", str(big[1]), "--messages", str(big[2]))
+        big_seed = databases.seed(big_name, "inbox", "--threads", str(big[0]),
+                                  "--messages", str(big[1]))
         databases.mark_seeded(big_name, marker, big_seed)
         big_seed["reused"] = False
         log(f"W5: seeded {big_seed['messages']} messages in {big_seed['seconds']} s")
@@ -86,8 +117,10 @@ async def run(small_seed, big_seed, *, small_name, big_name, requests, chunk, lo
     with running([cairn_server(small_name, layer="memory"),
                   cairn_server(big_name, layer="memory")]) as (small_srv, big_srv):
         targets = [("small", small_srv.port, small_seed), ("large", big_srv.port, big_seed)]
-        kinds = [(name, role, [requests_for(seed)[k][2] for _, _, seed in targets])
-                 for k, (name, role, _) in enumerate(requests_for(small_seed))]
+        search = await lists_search(small_srv.port)
+        log(f"W5: the server {'lists' if search else 'does not list'} search (q=)")
+        kinds = [(name, role, [requests_for(seed, search)[k][2] for _, _, seed in targets])
+                 for k, (name, role, _) in enumerate(requests_for(small_seed, search))]
         for k, (name, role, paths) in enumerate(kinds):
             samples = {"small": [], "large": []}
             rows, errors = {}, {"small": {}, "large": {}}
@@ -117,7 +150,7 @@ async def run(small_seed, big_seed, *, small_name, big_name, requests, chunk, lo
             results.append(row)
             log(f"W5: {name:26} small p50 {row['small_p50_ms']:.2f} ms, large p50 "
                 f"{row['large_p50_ms']:.2f} ms, growth {row['growth_p50']:.2f}×")
-    return {"small": {"messages": small_seed["messages"], "threads": small_seed["threads"]},
-            "large": {"messages": big_seed["messages"], "threads": big_seed["threads"],
+    return {"small": {key: small_seed.get(key) for key in ("messages", "threads", "unread_marks")},
+            "large": {**{key: big_seed.get(key) for key in ("messages", "threads", "unread_marks")},
                       "reused": big_seed.get("reused")},
-            "page": PAGE, "requests": requests, "rows": results}
+            "practices": 1, "search": search, "page": PAGE, "requests": requests, "rows": results}

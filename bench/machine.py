@@ -7,6 +7,8 @@ import resource
 import subprocess
 from datetime import datetime, timezone
 
+from bench.procs import REPO
+
 PACKAGES = ("django", "channels", "channels-redis", "daphne", "twisted", "websockets", "msgpack",
             "redis", "psycopg", "django-ninja")
 
@@ -52,10 +54,30 @@ def _redis_server_version():
     return text or None
 
 
-def describe(settings: dict) -> dict:
-    """The machine (cores, memory, load), the software versions and this run's settings."""
+def loadavg() -> str:
+    """/proc/loadavg as it reads (1, 5, 15 minute load, runnable/all tasks, last pid)."""
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().strip()
+    except OSError:
+        return " ".join(str(x) for x in os.getloadavg())
+
+
+def git_commit() -> dict:
+    """The commit the bench ran at, and whether the work tree had changes on top of it."""
+    def git(*args):
+        return _server_version(["git", "-C", str(REPO), *args])
+    return {"commit": git("rev-parse", "HEAD"), "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
+            "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+
+
+def describe(settings: dict, *, command: list) -> dict:
+    """The machine (cores, memory, load), the git commit, the command line, the software
+    versions and this run's settings."""
     return {
         "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "git": git_commit(),
+        "command": command,
         "machine": {
             "cores": os.cpu_count(),
             "cpu": _cpu_model(),
@@ -63,6 +85,7 @@ def describe(settings: dict) -> dict:
             "kernel": platform.release(),
             "open_files_limit": resource.getrlimit(resource.RLIMIT_NOFILE),
             "load_average_at_start": os.getloadavg(),
+            "loadavg_at_start": loadavg(),
         },
         "versions": {
             "python": platform.python_version(),

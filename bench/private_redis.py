@@ -71,6 +71,14 @@ def _complete(data: bytes) -> bool:
     return True
 
 
+def pid() -> int | None:
+    """The Redis server's process id (INFO server), to count its CPU."""
+    for line in command("INFO", "server").splitlines():
+        if line.startswith("process_id:"):
+            return int(line.split(":", 1)[1])
+    return None
+
+
 def commandstats() -> dict:
     """{command: calls} from INFO commandstats."""
     stats = {}

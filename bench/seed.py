@@ -2,8 +2,10 @@
 (session cookies, ids) as JSON. Runs inside Django against $DATABASE_URL; never the `test`
 database (the driver only points it at databases whose name starts with `bench`).
 
-`inbox` writes Thread, Message, UnreadMark and ArchiveMark rows with COPY, with the same columns
-the actions write (server/actions/): ids are assigned here and the sequences moved past them.
+`inbox` writes one practice's Thread, Message, UnreadMark and ArchiveMark rows with COPY, with
+the same columns the actions write (server/actions/): ids are assigned here and the sequences
+moved past them. Who sees each thread (whose unread and archive marks it gets) is asked of the
+rules (`rules.can_view` over `rules.Person` and `rules.ThreadFacts`).
 """
 
 import argparse
@@ -25,7 +27,9 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from importlib import import_module  # noqa: E402
 
-from server.models import Client, Message, Practice, StaffRole, Thread, Topic, User  # noqa: E402
+import rules  # noqa: E402
+from server.models import (  # noqa: E402
+    Client, Message, Practice, StaffRole, Thread, Topic, UnreadMark, User)
 
 TOPICS = [("Scheduling", "Scheduling question"), ("Billing question", "Question about a bill"),
           ("Insurance", "Insurance question"), ("Clinical question", "Question for my clinician"),
@@ -93,96 +97,117 @@ def _practice(name, password, clients, *, staff=STAFF, portal=True):
 
 # --- W5: the inbox database --------------------------------------------------------------------
 
-def _viewers(staff, audience, client_index):
-    """Staff user ids who see a thread (SPEC §2 table), for the seeded staff layout."""
-    clinician = client_index % CLINICIANS
-    ids = [staff["ca0"].pk, staff["ca1"].pk, staff[f"clin{clinician}"].pk]
-    if clinician < SUPERVISED:
-        ids.append(staff["sup"].pk)
-    if audience == "administrative":
-        ids += [staff["admin"].pk, staff["sched"].pk]
-    elif audience == "billing":
-        ids.append(staff["biller"].pk)
-    return ids
+# Words the message bodies take in turn, so that a search (`?q=`) matches one message in eight.
+NOTE_WORDS = ("appointment", "invoice", "insurance", "prescription", "paperwork", "reschedule",
+              "referral", "copay")
+SEARCH_WORD = "referral"
+UNREAD_EVERY = 10   # every 10th thread has its last message unread for everyone who sees it
+BATCH = 2000        # threads written per COPY round
 
 
-def seed_inbox(practices: int, threads: int, messages: int) -> dict:
-    """`practices` practices of `threads` threads of `messages` messages each (4 threads per
-    client). The newest RECENT_UNREAD threads of a practice have their last message unread for
-    everyone who sees it; every 4th older thread is archived by its staff viewers; 1 thread in
-    100 is deleted and 1 message in 50."""
+def staff_people(practice, staff) -> list:
+    """The practice's staff as the rules see them (`rules.Person`), from the rows seeded."""
+    clinician_of = {c: u for c, u in Client.clinicians.through.objects.filter(
+        client__practice=practice).values_list("client_id", "user_id")}
+    roles = {}
+    for user_id, role in StaffRole.objects.filter(user__practice=practice).values_list("user_id",
+                                                                                       "role"):
+        roles.setdefault(user_id, set()).add(role)
+    supervised = {s.pk: {c.pk for c in s.supervises.all()} for s in staff.values()}
+    people = []
+    for user in staff.values():
+        assigned = frozenset(c for c, u in clinician_of.items() if u == user.pk)
+        watched = supervised[user.pk]
+        people.append(rules.Person(
+            user_id=user.pk, practice_id=practice.pk, kind="staff",
+            roles=frozenset(roles.get(user.pk, ())), assigned_client_ids=assigned,
+            supervised_client_ids=frozenset(c for c, u in clinician_of.items() if u in watched)))
+    return people
+
+
+def thread_viewers(people, practice_id, client_id, audience) -> list:
+    """The staff user ids who see a thread: `rules.can_view` over each of `people`."""
+    facts = rules.ThreadFacts(practice_id=practice_id, client_id=client_id, audience=audience)
+    return [p.user_id for p in people if rules.can_view(p, facts)]
+
+
+def seed_inbox(threads: int, messages: int) -> dict:
+    """One practice of `threads` threads of `messages` messages each (4 threads per client, every
+    client on the portal). Every UNREAD_EVERY-th thread has its last message unread for everyone
+    who sees it (so the staff's unread marks grow with the practice); every 4th other thread is
+    archived by its staff viewers; 1 thread in 100 is deleted and 1 message in 50."""
     started = time.monotonic()
-    password = _password()
     clients_per = max(1, threads // 4)
     step = timedelta(seconds=30)
-    thread_id = message_id = 0
-    out = {"practices": []}
-    with connection.cursor() as cursor:
+    message_id = 0
+    with connection.cursor() as cursor, transaction.atomic():
         raw = cursor.cursor
-        for p in range(practices):
-            with transaction.atomic():
-                practice, staff, topics, clients = _practice(f"Inbox Practice {p + 1}", password,
-                                                             clients_per)
-                thread_rows, message_rows, unread_rows, archive_rows = [], [], [], []
-                for t in range(threads):
-                    thread_id += 1
-                    c = t % clients_per
-                    client = clients[c]
-                    audience = AUDIENCES[t % 3]
-                    topic = topics[t % len(topics)]
-                    last = EPOCH + (t * practices + p) * messages * step
-                    first = last - (messages - 1) * step
-                    deleted = t % 100 == 7
-                    clinician = staff[f"clin{c % CLINICIANS}"]
-                    viewers = _viewers(staff, audience, c)
-                    recent = t >= threads - RECENT_UNREAD
-                    thread_rows.append((thread_id, practice.pk, client.pk, audience, topic.pk,
-                                        f"{topic.subject} #{t}", clinician.pk, first, last,
-                                        last if deleted else None))
-                    for j in range(messages):
-                        message_id += 1
-                        at = first + j * step
-                        by_client = j % 2 == 1
-                        author = client.user_id if by_client else clinician.pk
-                        gone = deleted or (t * messages + j) % 50 == 3
-                        seen = None if by_client or (recent and j == messages - 1) else at + step / 2
-                        message_rows.append((message_id, thread_id, author,
-                                             "client" if by_client else "staff",
-                                             f"Message {j} of thread {t}: a short, ordinary note "
-                                             f"about an appointment, a bill or a form.",
-                                             at, seen, at + step / 3 if gone else None,
-                                             clinician.pk if gone else None))
-                    if recent:
-                        readers = [uid for uid in viewers if uid != author]
-                        if author != client.user_id:
-                            readers.append(client.user_id)
-                        unread_rows += [(uid, message_id, thread_id) for uid in readers]
-                    elif t % 4 == 1:
-                        archive_rows += [(uid, thread_id) for uid in viewers]
-                _copy(raw, "server_thread", ("id", "practice_id", "client_id", "audience",
-                                             "topic_id", "subject", "created_by_id", "created_at",
-                                             "last_message_at", "deleted_at"), thread_rows)
-                _copy(raw, "server_message", ("id", "thread_id", "author_id", "author_kind", "body",
-                                              "created_at", "seen_by_client_at", "deleted_at",
-                                              "deleted_by_id"), message_rows)
-                _copy(raw, "server_unreadmark", ("user_id", "message_id", "thread_id"), unread_rows)
-                _copy(raw, "server_archivemark", ("user_id", "thread_id"), archive_rows)
-            if p == 0:
-                recent_ids = [row[0] for row in thread_rows[-RECENT_UNREAD:] if row[9] is None]
-                out["practices"].append({
-                    "practice_id": practice.pk,
-                    "sessions": {"clinical_admin": session_for(staff["ca0"]),
-                                 "clinician": session_for(staff["clin0"])},
-                    "client_id": clients[0].pk,
-                    "topic_id": topics[0].pk,
-                    "view_thread_ids": recent_ids,
-                })
+        practice, staff, topics, clients = _practice("Inbox Practice", _password(), clients_per)
+        people = staff_people(practice, staff)
+        audiences = {}
+        for first_t in range(0, threads, BATCH):
+            thread_rows, message_rows, unread_rows, archive_rows = [], [], [], []
+            for t in range(first_t, min(threads, first_t + BATCH)):
+                thread_id = t + 1
+                client = clients[t % clients_per]
+                audience = AUDIENCES[t % 3]
+                topic = topics[t % len(topics)]
+                last = EPOCH + (t + 1) * messages * step
+                first = last - (messages - 1) * step
+                deleted = t % 100 == 7
+                clinician = staff[f"clin{(t % clients_per) % CLINICIANS}"]
+                key = (client.pk, audience)
+                if key not in audiences:
+                    audiences[key] = thread_viewers(people, practice.pk, client.pk, audience)
+                thread_rows.append((thread_id, practice.pk, client.pk, audience, topic.pk,
+                                    f"{topic.subject} #{t}", clinician.pk, first, last,
+                                    last if deleted else None))
+                unread = t % UNREAD_EVERY == UNREAD_EVERY - 1
+                for j in range(messages):
+                    message_id += 1
+                    at = first + j * step
+                    by_client = j % 2 == 1
+                    author = client.user_id if by_client else clinician.pk
+                    gone = deleted or (t * messages + j) % 50 == 3
+                    seen = None if by_client or (unread and j == messages - 1) else at + step / 2
+                    word = NOTE_WORDS[(t * messages + j) % len(NOTE_WORDS)]
+                    message_rows.append((message_id, thread_id, author,
+                                         "client" if by_client else "staff",
+                                         f"Message {j} of thread {t}: a short, ordinary note "
+                                         f"about the {word}.",
+                                         at, seen, at + step / 3 if gone else None,
+                                         clinician.pk if gone else None))
+                if unread:
+                    readers = [uid for uid in audiences[key] if uid != author]
+                    if author != client.user_id:
+                        readers.append(client.user_id)
+                    unread_rows += [(uid, message_id, thread_id) for uid in readers]
+                elif t % 4 == 1:
+                    archive_rows += [(uid, thread_id) for uid in audiences[key]]
+            _copy(raw, "server_thread", ("id", "practice_id", "client_id", "audience",
+                                         "topic_id", "subject", "created_by_id", "created_at",
+                                         "last_message_at", "deleted_at"), thread_rows)
+            _copy(raw, "server_message", ("id", "thread_id", "author_id", "author_kind", "body",
+                                          "created_at", "seen_by_client_at", "deleted_at",
+                                          "deleted_by_id"), message_rows)
+            _copy(raw, "server_unreadmark", ("user_id", "message_id", "thread_id"), unread_rows)
+            _copy(raw, "server_archivemark", ("user_id", "thread_id"), archive_rows)
         for table in ("server_thread", "server_message"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"(SELECT max(id) FROM {table}))")
+        unread_ids = [t + 1 for t in range(threads) if t % UNREAD_EVERY == UNREAD_EVERY - 1
+                      and t % 100 != 7]
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    out.update(threads=thread_id, messages=message_id, seconds=round(time.monotonic() - started, 1))
-    return out
+    return {"practices": [{
+                "practice_id": practice.pk,
+                "sessions": {"clinical_admin": session_for(staff["ca0"]),
+                             "clinician": session_for(staff["clin0"])},
+                "client_id": clients[0].pk, "topic_id": topics[0].pk,
+                "view_thread_ids": unread_ids[-20:]}],
+            "threads": threads, "messages": message_id,
+            "unread_marks": UnreadMark.objects.filter(thread__practice=practice).count(),
+            "search_word": SEARCH_WORD, "seconds": round(time.monotonic() - started, 1)}
 
 
 def _copy(raw_cursor, table, columns, rows):
@@ -272,8 +297,7 @@ def main(argv=None):
     live = sub.add_parser("live")
     live.add_argument("--users", type=int, required=True)
     inbox = sub.add_parser("inbox")
-    inbox.add_argument("--practices", type=int, required=True)
-    inbox.add_argument("--threads", type=int, required=True, help="threads per practice")
+    inbox.add_argument("--threads", type=int, required=True, help="threads of the one practice")
     inbox.add_argument("--messages", type=int, required=True, help="messages per thread")
     traffic = sub.add_parser("traffic")
     traffic.add_argument("--practices", type=int, required=True)
@@ -289,7 +313,7 @@ def main(argv=None):
     elif args.what == "traffic":
         result = seed_traffic(args.practices, args.clients)
     elif args.what == "inbox":
-        result = seed_inbox(args.practices, args.threads, args.messages)
+        result = seed_inbox(args.threads, args.messages)
     else:
         result = sessions_again(args.practice)
     json.dump(result, sys.stdout, default=str)

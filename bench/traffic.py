@@ -1,159 +1,116 @@
-"""W3 practice traffic: several practices, staff in every role and clients on the portal, each
-user with a live socket; clients and staff post over HTTP at a rising rate until the p99 from
-post to delivery passes 100 ms. Every delivery is checked against the rules: a `message.created`
-reaching a user who may not see the thread is a misdelivery, one missing at a user who may is
-lost."""
+"""W3 practice traffic: several practices, staff in every role and clients on the portal; users
+post at a rising rate, open loop, until the p99 from post to delivery passes 100 ms.
+
+The practices, users and every thread's viewers (by the rules, `server.actions.viewers`) are
+seeded once per run in Cairn's database and shared by every contestant. Cairn: one inbox socket
+per user, posts over HTTP (`bench.cairn.Tabs`). The Channels peers: one socket per viewer in the
+thread's room, posts sent on the author's socket (`bench.peers.Rooms`). Every delivery is checked:
+a message at a user who may not see its thread (or in another thread's room) is a misdelivery,
+one missing at a user who may is lost, a second copy at the same socket is a duplicate."""
 
 import asyncio
-import json
 import random
 import time
 
-from bench import databases, private_redis
-from bench.drivers import SOURCES, ws_connect
-from bench.httpclient import Connection
-from bench.procs import HOST
-from bench.sockets import GROUP_CONCURRENCY, Pool, until
+from bench import cpu, databases, private_redis
+from bench.pool import GROUP_CONCURRENCY, Pool, until
 from bench.stats import ms, percentile
 
 P99_LIMIT_MS = 100.0
 DRAIN_SECONDS = 5.0
+_layout = {}  # (practices, clients) -> the seeded users and threads, for every contestant
 
 
-class Users:
-    """The recipient side for `Pool`: socket i belongs to seeded user i."""
-
-    hello = True
-
-    def __init__(self, cairn, users):
-        self.cairn, self.users = cairn, users
-
-    def recipient(self, i: int, port=None):
-        port = port or self.cairn.port
-        return ws_connect(f"ws://{HOST}:{port}/ws/", i,
-                          headers={"Cookie": f"sessionid={self.users[i]['session']}"},
-                          origin=f"http://{HOST}:{port}")
-
-    @staticmethod
-    def seq_of(frame):
-        if isinstance(frame, bytes) or '"message.created"' not in frame:
-            return None
-        body = json.loads(frame)["message"]["body"]
-        return int(body.split()[1]) if body.startswith("w3 ") else None
+def layout(config: dict) -> dict:
+    key = (config["w3_practices"], config["w3_clients"])
+    if key not in _layout:
+        _layout[key] = databases.seed(databases.name("live"), "traffic", "--practices",
+                                      str(key[0]), "--clients", str(key[1]))
+    return _layout[key]
 
 
-async def run(cairn, config: dict, log) -> dict:
-    seeded = databases.seed(databases.name("live"), "traffic", "--practices",
-                            str(config["w3_practices"]), "--clients", str(config["w3_clients"]))
+async def run(contestant, config: dict, log) -> dict:
+    seeded = layout(config)
     users, threads = seeded["users"], seeded["threads"]
     private_redis.flush()
     rng = random.Random(7)
     steps = []
-    with cairn.server(1) as server:
-        side = Users(cairn, users)
+    with contestant.server(1) as server:
+        side = contestant.traffic(users, threads)
         pool = Pool(side)
-        await pool.open(len(users), 120.0, concurrency=GROUP_CONCURRENCY)
+        await pool.open(len(side.sockets), 120.0, concurrency=GROUP_CONCURRENCY)
         if pool.failed:
-            log(f"W3 {cairn.name}: {pool.failed} sockets failed to open {pool.errors}")
-        # pool.sockets are in opening order: map each back to its user through its reader index.
-        owner = {}
-        for index, ws in enumerate(pool.sockets):
-            cookie = ws.request.headers["Cookie"]
-            owner[index] = next(u["id"] for u in users if cookie.endswith(u["session"]))
+            log(f"W3 {contestant.name}: {pool.failed} sockets failed to open {pool.errors}")
+        owner = {index: side.sockets[i] for index, i in enumerate(pool.numbers)}
         who = {u["id"]: u.get("who", u["kind"]) for u in users}
-        posters = {}
-        for k, user in enumerate(users):
-            conn = Connection(HOST, server.port, local_host=SOURCES[k % len(SOURCES)],
-                              cookies={"sessionid": user["session"]},
-                              headers={"Origin": f"http://{HOST}:{server.port}"})
-            await conn.get("/api/auth/csrf")
-            conn.headers["X-CSRFToken"] = conn.cookies["csrftoken"]
-            posters[user["id"]] = conn
+        await side.open_posters(pool)
         await asyncio.sleep(1.0)
         seq = 0
         for rate in config["w3_rates"]:
             pool.frames.clear()
             sent, failures, tasks = {}, [], []
-            cpu0, started = server.cpu_seconds(), time.perf_counter()
-            count = int(rate * config["w3_step_seconds"])
-            for k in range(count):
-                due = started + k / rate
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            meter = cpu.Meter(contestant, [server])
+            meter.start()
+            started = time.perf_counter()
+            for k in range(int(rate * config["w3_step_seconds"])):
+                await asyncio.sleep(max(0.0, started + k / rate - time.perf_counter()))
                 seq += 1
                 thread = rng.choice(threads)
-                author = rng.choice(thread["viewers"])
                 sent[seq] = (time.perf_counter(), thread)
-                tasks.append(asyncio.ensure_future(_post(posters[author], thread["id"], seq,
-                                                         failures)))
+                tasks.append(asyncio.ensure_future(
+                    _post(side, rng.choice(thread["viewers"]), thread, seq, failures)))
             await asyncio.gather(*tasks)
             posted_in = time.perf_counter() - started
             expected = sum(len(sent[s][1]["viewers"]) for s in sent if s not in failures)
-            tally = _Tally(pool.frames, side)
-            await until(lambda: tally() >= expected, DRAIN_SECONDS)
+            count = _Count(pool.frames, side.seq_of)
+            await until(lambda: count() >= expected, DRAIN_SECONDS)
             elapsed = time.perf_counter() - started
-            cpu = server.cpu_seconds() - cpu0
-            steps.append(_judge(rate, sent, failures, pool.frames, owner, who, side, expected,
-                                posted_in, elapsed, cpu))
-            step = steps[-1]
+            step = judge(rate, sent, failures, pool.frames, owner, who, side.seq_of, expected)
+            step.update(_rates(step, posted_in, elapsed, len(pool.frames), meter.stop()))
             step["closed_by_server"] = pool.closed_codes()
-            log(f"W3 {cairn.name} {rate}/s: posted {step['posted']} at {step['post_rate']:.1f}/s, "
-                f"p99 {step['p99_ms'] or 0:.0f} ms, {step['delivered']}/{step['expected']} "
-                f"delivered, {step['misdelivered']} misdelivered, {step['lost']} lost "
+            steps.append(step)
+            log(f"W3 {contestant.name} {rate}/s: posted {step['posted']} at "
+                f"{step['post_rate']:.1f}/s, p99 {step['p99_ms'] or 0:.0f} ms, "
+                f"{step['delivered']}/{step['expected']} delivered, {step['misdelivered']} "
+                f"misdelivered, {step['lost']} lost, {step['duplicates']} duplicates "
                 f"{step['closed_by_server'] or ''} {step['lost_by'] or ''}")
             if step["p99_ms"] is None or step["p99_ms"] > P99_LIMIT_MS or step["errors"]:
                 break
-        for conn in posters.values():
-            await conn.close()
+        await side.close_posters()
         await pool.close()
-    within = [s for s in steps if s["p99_ms"] is not None and s["p99_ms"] <= P99_LIMIT_MS]
-    best = within[-1] if within else None
-    return {"contestant": cairn.name, "label": cairn.label, "users": len(users),
-            "threads": len(threads), "practices": config["w3_practices"], "steps": steps,
-            "rate_reached": best["post_rate"] if best else None,
-            "events_per_s": best["events_per_s"] if best else None,
-            "delivered_per_s": best["delivered_per_s"] if best else None,
-            "cpu_ms_per_message": best["cpu_ms_per_message"] if best else None,
-            "first_p99_ms": steps[0]["p99_ms"] if steps else None,
-            "last_post_rate": steps[-1]["post_rate"] if steps else None,
-            "last_p99_ms": steps[-1]["p99_ms"] if steps else None,
-            "misdelivered": sum(s["misdelivered"] for s in steps),
-            "lost": sum(s["lost"] for s in steps),
-            "post_errors": sum(s["errors"] for s in steps)}
+    return summary(contestant, users, threads, config, steps, len(side.sockets), len(pool.sockets))
 
 
-async def _post(conn, thread_id, seq, failures):
-    try:
-        response = await conn.post(f"/api/threads/{thread_id}/messages",
-                                   {"body": f"w3 {seq}", "mark_thread_read": False})
-        if response.status != 201:
-            failures.append(seq)
-    except (OSError, asyncio.IncompleteReadError):
+async def _post(side, author, thread, seq, failures):
+    if not await side.post(author, thread, seq):
         failures.append(seq)
 
 
-class _Tally:
-    def __init__(self, frames, side):
-        self.frames, self.side, self.scanned, self.count = frames, side, 0, 0
+class _Count:
+    """Frames that are deliveries of some message, counted as they arrive (for the drain)."""
+
+    def __init__(self, frames, seq_of):
+        self.frames, self.seq_of, self.scanned, self.count = frames, seq_of, 0, 0
 
     def __call__(self):
         end = len(self.frames)
-        for _, frame, _ in self.frames[self.scanned:end]:
-            if self.side.seq_of(frame) is not None:
-                self.count += 1
+        self.count += sum(1 for _, frame, _ in self.frames[self.scanned:end]
+                          if self.seq_of(frame) is not None)
         self.scanned = end
         return self.count
 
 
-def _judge(rate, sent, failures, frames, owner, who, side, expected, posted_in, elapsed,
-           cpu) -> dict:
+def judge(rate, sent, failures, frames, owner, who, seq_of, expected) -> dict:
+    """The step's deliveries against the rules: `owner` maps a socket to (user, room's thread
+    or None), `sent` a message number to (time, thread)."""
     got, latencies, misdelivered, duplicates = set(), [], 0, 0
     for at, frame, index in frames:
-        s = side.seq_of(frame)
+        s = seq_of(frame)
         if s is None or s not in sent:
             continue
-        user = owner[index]
+        user, room = owner[index]
         at_sent, thread = sent[s]
-        if user not in thread["viewers"]:
+        if user not in thread["viewers"] or room not in (None, thread["id"]):
             misdelivered += 1
             continue
         if (s, user) in got:
@@ -161,20 +118,42 @@ def _judge(rate, sent, failures, frames, owner, who, side, expected, posted_in, 
             continue
         got.add((s, user))
         latencies.append(at - at_sent)
-    # Who the missing deliveries were for (by role), to tell a dead socket from a rule.
-    lost_by = {}
+    lost_by = {}  # who the missing deliveries were for (by role), to tell a dead socket from a rule
     for s, (_, thread) in sent.items():
-        if s in failures:
-            continue
-        for user in thread["viewers"]:
-            if (s, user) not in got:
-                key = who.get(user, "?")
-                lost_by[key] = lost_by.get(key, 0) + 1
-    posted = len(sent) - len(failures)
-    return {"rate": rate, "posted": posted, "errors": len(failures),
-            "post_rate": posted / posted_in if posted_in else None,
+        if s not in failures:
+            for user in thread["viewers"]:
+                if (s, user) not in got:
+                    lost_by[who.get(user, "?")] = lost_by.get(who.get(user, "?"), 0) + 1
+    return {"rate": rate, "posted": len(sent) - len(failures), "errors": len(failures),
             "expected": expected, "delivered": len(got), "lost": expected - len(got),
             "misdelivered": misdelivered, "duplicates": duplicates, "lost_by": lost_by,
-            "p50_ms": ms(percentile(latencies, 50)), "p99_ms": ms(percentile(latencies, 99)),
-            "delivered_per_s": len(got) / elapsed, "events_per_s": len(frames) / elapsed,
-            "cpu_ms_per_message": cpu / posted * 1000 if posted else None}
+            "p50_ms": ms(percentile(latencies, 50)), "p99_ms": ms(percentile(latencies, 99))}
+
+
+def _rates(step, posted_in, elapsed, frames, spent) -> dict:
+    posted = step["posted"]
+    per = cpu.per(spent, posted, 1000)
+    return {"post_rate": posted / posted_in if posted_in else None,
+            "delivered_per_s": step["delivered"] / elapsed, "events_per_s": frames / elapsed,
+            "cpu_ms_per_message": per["total"],
+            **{f"cpu_ms_{part}": per[part] for part in cpu.PARTS}}
+
+
+def summary(contestant, users, threads, config, steps, wanted, opened) -> dict:
+    within = [s for s in steps if s["p99_ms"] is not None and s["p99_ms"] <= P99_LIMIT_MS]
+    best = within[-1] if within else {}
+    last = steps[-1] if steps else {}
+    return {"contestant": contestant.name, "label": contestant.label, "users": len(users),
+            "threads": len(threads), "practices": config["w3_practices"], "sockets": opened,
+            "refused": wanted - opened,
+            "steps": steps, "rate_reached": best.get("post_rate"),
+            "events_per_s": best.get("events_per_s"),
+            "delivered_per_s": best.get("delivered_per_s"),
+            "cpu_ms_per_message": best.get("cpu_ms_per_message"),
+            **{f"cpu_ms_{part}": best.get(f"cpu_ms_{part}") for part in cpu.PARTS},
+            "first_p99_ms": steps[0]["p99_ms"] if steps else None,
+            "last_post_rate": last.get("post_rate"), "last_p99_ms": last.get("p99_ms"),
+            "misdelivered": sum(s["misdelivered"] for s in steps),
+            "lost": sum(s["lost"] for s in steps),
+            "duplicates": sum(s["duplicates"] for s in steps),
+            "post_errors": sum(s["errors"] for s in steps)}

@@ -5,8 +5,9 @@ the socket survives; the caller closes on frames over `MAX_FRAME`."""
 import json
 
 import msgpack
+from django.conf import settings
 
-MAX_FRAME = 64 * 1024
+MAX_FRAME = settings.WS_MAX_FRAME
 
 
 class FrameError(Exception):

@@ -23,7 +23,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from consumers import state
-from server import events
+from server.live.declared import SENT, AccessChanged
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,6 @@ DELIVER = "deliver"   # an envelope to forward, if the socket's Person may see i
 RELOAD = "reload"     # reread the user's facts (an access change, or a recheck)
 CLOSE = "close"       # close with the given code (None: the session ended)
 CATCH_UP = "catch_up"  # replay what the log holds since the last envelope forwarded
-
-_EVENT_TYPES = frozenset({
-    events.MESSAGE_CREATED, events.MESSAGE_DELETED, events.MESSAGE_READ_STATE,
-    events.RECEIPT_SEEN, events.THREAD_CREATED, events.THREAD_UPDATED, events.THREAD_REMOVED})
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
 
@@ -187,12 +183,12 @@ class Hub:
         elif kind == "cairn.close":
             for socket in list(self.members.get(message.get("group"), ())):
                 await socket.take(CLOSE, message.get("code"))
-        elif kind == events.ACCESS_CHANGED:
+        elif kind == AccessChanged.name:
             if self._seen(message["cursor"]):
                 return
             for socket in list(self.users.get(message.get("user_id"), ())):
                 await socket.take(RELOAD, message["cursor"])
-        elif kind in _EVENT_TYPES:
+        elif kind in SENT:
             if self._seen(message["cursor"]):
                 return
             cache = FrameCache()

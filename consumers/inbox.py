@@ -1,9 +1,10 @@
 """The /ws/ consumer: one socket of one signed-in user.
 
 It registers with the process's hub (`consumers.hub`) under the groups `rules.groups` names for
-its user's current `Person`; the hub hands it envelopes, which it forwards after re-checking
-access against that Person (`frames.may_receive`), and asks it to reload the Person when access
-changed or to close. It replays the log on `resume`. Work that reads the database (connect,
+its user's current `Person`; the hub hands it envelopes (`server.live.render`), which it forwards
+after re-checking access against that Person (`render.may_receive`, `render.frame_for`), and asks
+it to reload the Person when access changed or to close. It replays the log on `resume`
+(`server.live.replay`, the same renderer). Work that reads the database (connect,
 resume, reload) holds live envelopes back and forwards them after, in order.
 
 Close codes: 1009 frame too large (4009 where the server will not send 1009 for us), 4001 signed
@@ -20,11 +21,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from consumers import codec, frames, openings, state
+from consumers import codec, openings, state
 from consumers.hub import CATCH_UP, CLOSE, DELIVER, RELOAD, hub
-from consumers.replay import replay
 from rules.groups import groups_for
-from server import events
+from server.live import render
+from server.live.declared import ThreadRemoved
+from server.live.replay import replay
 
 log = logging.getLogger(__name__)
 
@@ -228,29 +230,29 @@ class InboxConsumer(AsyncWebsocketConsumer):
 
     async def _deliver(self, envelope, *, with_badge=True, cache=None):
         cursor = envelope["cursor"]
-        if self.closed or not frames.may_receive(envelope, self.person, self.hidden):
+        if self.closed or not render.may_receive(envelope, self.person, self.hidden):
             return
         if self.sent is None:
             self.sent = (set(), deque())
         elif cursor in self.sent[0]:
             return
         self._remember(cursor)
-        thread_id = frames.thread_id_of(envelope)
-        lost = envelope["payload"].get("reason") == "access"
-        if envelope["type"] == events.THREAD_REMOVED and lost:
+        thread_id = envelope["thread_id"]
+        lost = envelope["frame"].get("reason") == "access"
+        if envelope["type"] == ThreadRemoved.name and lost:
             self.hidden[thread_id] = cursor
         elif thread_id in self.hidden and cursor > self.hidden[thread_id]:
             del self.hidden[thread_id]
         self.high = max(self.high, cursor)
         if cache is None:
-            await self.send_frame(frames.frame_for(envelope, self.person))
+            await self.send_frame(render.frame_for(envelope, self.person))
         else:
             # Tabs of one user with the same facts get the same bytes: encode them once.
             person = self.person
             await self._send_encoded(cache.get((person, self.codec.name), lambda: self.codec.encode(
-                frames.frame_for(envelope, person))))
+                render.frame_for(envelope, person))))
         if with_badge:
-            await self._badge(frames.badge_of(envelope, self.person), cursor)
+            await self._badge(render.badge_of(envelope, self.person), cursor)
 
     def _remember(self, cursor):
         cursors, order = self.sent
@@ -266,8 +268,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self.badge_cursor = as_of
         if unread != self.badge:
             self.badge = unread
-            await self.send_frame({"type": "badge", "cursor": as_of if cursor is None else cursor,
-                                   "unread": unread})
+            await self.send_frame(render.badge_frame(unread, as_of if cursor is None else cursor))
 
     async def reload(self, cursor):
         """Re-read the user's facts: drop the threads they lost, show those they gained, rejoin
@@ -281,11 +282,10 @@ class InboxConsumer(AsyncWebsocketConsumer):
         at = cursor if cursor is not None else self.high
         for thread_id in fresh.lost:
             self.hidden[thread_id] = max(at, fresh.head)
-            await self.send_frame({"type": events.THREAD_REMOVED, "cursor": at,
-                                   "thread_id": thread_id, "reason": "access"})
+            await self.send_frame(render.removed_frame(thread_id, at))
         for summary in fresh.gained:
             self.hidden.pop(summary["id"], None)
-            await self.send_frame({"type": events.THREAD_UPDATED, "cursor": at, "thread": summary})
+            await self.send_frame(render.gained_frame(summary, at))
         # Read just now, this badge is newer than any still in flight.
         self.badge_cursor = max(self.badge_cursor, fresh.head)
         await self._badge(fresh.badge, self.badge_cursor, cursor=at)

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from rules import Person
-from server.badges import badge_for, badges_for
-from server.facts import person_for, practice_staff
+from server.facts import live_person, live_person_of, practice_staff
+from server.live.log import head_cursor
 from server.models import Client, Thread, User
-from server.serialize import latest_messages, thread_dict, with_user_marks
+from server.readmodel import badge_for, badges_for, with_user_marks
+from server.serialize import latest_messages, thread_dict
 from server.visibility import visible_threads
-from consumers.replay import head_cursor
 
 
 # At most this many threads that appear after an access change are sent; the rest show on the
@@ -32,25 +32,11 @@ class Fresh:
     head: int
 
 
-def load_person(user_id: int) -> Person | None:
-    """The user's Person, or None when they may not hold a socket (inactive, outside a practice,
-    a client whose practice has the portal switched off)."""
-    return _socket_person(
-        User.objects.select_related("practice").filter(pk=user_id, is_active=True).first())
-
-
-def _socket_person(user) -> Person | None:
-    person = person_for(user)
-    if person is None or (person.is_client and not user.practice.portal_enabled):
-        return None
-    return person
-
-
 def opening(session_key: str) -> tuple | None:
     """(user, Person, hello) for a socket opening with `session_key`, in one visit to the
     database; None when the session signs nobody in or they may not hold a socket."""
     user = session_users({session_key}).get(session_key)
-    person = _socket_person(user)
+    person = live_person_of(user)
     return None if person is None else (user, person, hello(user, person))
 
 
@@ -69,8 +55,9 @@ def openings(session_keys) -> dict:
 
 
 def load_people(user_ids) -> dict:
-    """{user id: their Person, or None} as `load_person` gives them, for many users at once: the
-    staff of each practice in `practice_staff`'s four queries, the clients in one."""
+    """{user id: their Person, or None} as `server.facts.live_person` gives them, for many
+    users at once: the staff of each practice in `practice_staff`'s four queries, the clients
+    in one."""
     users = list(User.objects.select_related("practice").filter(pk__in=user_ids, is_active=True))
     people = dict.fromkeys(user_ids)
     for practice_id in {u.practice_id for u in users if u.kind == User.STAFF and u.practice_id}:
@@ -157,7 +144,7 @@ def head() -> int:
 
 def reload(user_id: int, old: Person) -> Fresh | None:
     """The user's facts read anew, and which threads they lost since `old`; None to close."""
-    person = load_person(user_id)
+    person = live_person(user_id)
     if person is None:
         return None
     head_now = head_cursor()

@@ -9,6 +9,6 @@ class CairnConfig(AppConfig):
 
     def ready(self):
         # Roles, assignments and supervision changed anywhere (API, admin, shell) reach live sockets.
-        from consumers import signals
+        from server.live import signals
 
         signals.connect()

@@ -1,4 +1,5 @@
-"""A thread as a PDF: practice, client, audience, topic, subject, then each live message."""
+"""A thread as a PDF: practice, client, audience, topic, subject, then each live message with the
+names and sizes of its attachments (the files themselves stay out)."""
 
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def thread_pdf(thread) -> bytes:
     pdf.ln(4)
 
     messages = (Message.objects.filter(thread=thread, deleted_at__isnull=True)
-                .select_related("author").order_by("created_at", "id"))
+                .select_related("author").prefetch_related("attachments")
+                .order_by("created_at", "id"))
     for message in messages:
         pdf.set_draw_color(200, 200, 200)
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
@@ -44,9 +46,21 @@ def thread_pdf(thread) -> bytes:
         who = f"{message.author.display_name} ({message.author_kind})"
         pdf.multi_cell(0, 5.5, f"{who} — {_when(message.created_at)}", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 10)
-        pdf.multi_cell(0, 5.5, message.body, new_x="LMARGIN", new_y="NEXT")
+        if message.body:
+            pdf.multi_cell(0, 5.5, message.body, new_x="LMARGIN", new_y="NEXT")
+        for attachment in message.attachments.all():
+            pdf.multi_cell(0, 5.5, f"Attachment: {attachment.name} ({_size(attachment.size)})",
+                           new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
     return bytes(pdf.output())
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _when(moment) -> str:

@@ -30,6 +30,21 @@ def person_for(user) -> Person | None:
     return Person(user.pk, user.practice_id, "staff", roles, assigned, supervised)
 
 
+def live_person(user_id: int) -> Person | None:
+    """The user's Person now, or None when they may not hear anything live (inactive, outside a
+    practice, a client whose practice has the portal switched off)."""
+    return live_person_of(
+        User.objects.select_related("practice").filter(pk=user_id, is_active=True).first())
+
+
+def live_person_of(user) -> Person | None:
+    """`live_person` of a user row already read (with its practice)."""
+    person = person_for(user)
+    if person is None or (person.is_client and not user.practice.portal_enabled):
+        return None
+    return person
+
+
 def practice_staff(practice_id: int) -> list[Person]:
     """Every staff member of the practice as the rules see them, in four queries."""
     staff_ids = list(User.objects.filter(practice_id=practice_id, kind=User.STAFF, is_active=True)

@@ -19,7 +19,7 @@ from datetime import datetime
 from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from server.badges import live_marks
+from server.readmodel import live_marks
 from server.models import ArchiveMark, Message, Thread
 from server.visibility import visible_threads
 
@@ -31,7 +31,7 @@ def thread_page(who, filters: dict, state: str, size: int,
     thread carries `is_archived` (for `who`), its client and its topic."""
     if state == "unread":
         # The threads of the caller's counting unread marks, which are already checked for
-        # visibility one mark at a time (server.badges).
+        # visibility one mark at a time (server.readmodel).
         threads = Thread.objects.filter(pk__in=live_marks(who).values("thread_id"))
     else:
         threads = Thread.objects.filter(visible_threads(who))

@@ -1,10 +1,12 @@
-"""The API's shapes of a thread summary and a message (SPEC §3), shared by HTTP and events."""
+"""The API's shapes of a thread summary and a message (SPEC §3), shared by HTTP and the live
+frames (`server.live.render`). Per-user fields come from the read model (`server.readmodel`)."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery, prefetch_related_objects
 
 from rules import can_delete_message
+from server import readmodel
 from server.facts import message_facts, thread_facts
-from server.models import ArchiveMark, Message, Thread, UnreadMark
+from server.models import Message, Thread
 
 PREVIEW_CHARS = 120
 UNKNOWN = object()  # thread_dict's `last_message` when the caller did not fetch it
@@ -15,13 +17,15 @@ def iso(moment):
 
 
 def latest_messages(thread_ids) -> dict:
-    """{thread id: its latest message not deleted, with its author} for many threads in two
-    queries (one index probe per thread), whatever the page size."""
+    """{thread id: its latest message not deleted, with its author} for many threads in one
+    query (one index probe per thread), whatever the page size."""
+    thread_ids = list(thread_ids)
+    if not thread_ids:
+        return {}
     latest = Subquery(Message.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True)
                       .order_by("-created_at", "-id").values("pk")[:1])
-    ids = [pk for pk in Thread.objects.filter(pk__in=list(thread_ids)).annotate(last=latest)
-           .values_list("last", flat=True) if pk is not None]
-    return {m.thread_id: m for m in Message.objects.filter(pk__in=ids).select_related("author")}
+    last_ids = Thread.objects.filter(pk__in=thread_ids).annotate(last=latest).values("last")
+    return {m.thread_id: m for m in Message.objects.filter(pk__in=last_ids).select_related("author")}
 
 
 def last_message_dict(message) -> dict | None:
@@ -70,30 +74,27 @@ def message_dict(message, *, unread: bool = False, can_delete: bool = False) -> 
         "seen_by_client_at": iso(message.seen_by_client_at),
         "deleted": message.deleted_at is not None,
         "can_delete": can_delete,
+        "attachments": [attachment_dict(a) for a in message.attachments.all()],
     }
 
 
-def with_user_marks(threads, user_id):
-    """Annotate a thread queryset with `user_id`'s unread count and archive flag."""
-    return threads.annotate(
-        unread_count=Count("unread_marks", filter=Q(unread_marks__user_id=user_id,
-                                                    unread_marks__message__deleted_at__isnull=True)),
-        archived=Exists(ArchiveMark.objects.filter(thread=OuterRef("pk"), user_id=user_id)),
-    )
+def attachment_dict(attachment) -> dict:
+    return {"id": attachment.pk, "name": attachment.name, "size": attachment.size,
+            "content_type": attachment.content_type}
 
 
 def thread_for(person, thread) -> dict:
     """A single thread's summary as `person` sees it (two small queries)."""
-    unread = UnreadMark.objects.filter(user_id=person.user_id, thread=thread,
-                                       message__deleted_at__isnull=True).count()
-    archived = ArchiveMark.objects.filter(user_id=person.user_id, thread=thread).exists()
-    return thread_dict(thread, unread_count=unread, archived=archived)
+    marks = readmodel.marks_for([person.user_id], [thread.pk])
+    return thread_dict(thread, unread_count=marks.unread_count(person.user_id, thread.pk),
+                       archived=marks.is_archived(person.user_id, thread.pk))
 
 
 def messages_for(person, thread, messages) -> list[dict]:
     """`messages` of `thread` as `person` sees them: their unread dots and delete rights."""
-    unread_ids = set(UnreadMark.objects.filter(user_id=person.user_id, thread=thread)
-                     .values_list("message_id", flat=True))
+    messages = list(messages)
+    prefetch_related_objects(messages, "attachments")
+    unread_ids = readmodel.unread_in(person.user_id, thread)
     facts = thread_facts(thread)
     return [message_dict(m, unread=m.pk in unread_ids,
                          can_delete=can_delete_message(person, facts, message_facts(m)))

@@ -109,6 +109,9 @@ CHANNEL_LAYERS = {
     if REDIS_URL else {"BACKEND": "channels.layers.InMemoryChannelLayer",
                        "CONFIG": {"capacity": 10_000}},
 }
+# SPEC §3: a WebSocket frame over 64 KiB closes the socket (1009). The consumer's codec checks it,
+# and `serve` has autobahn enforce it before buffering a frame whole.
+WS_MAX_FRAME = 64 * 1024
 
 _email_url = os.environ.get("EMAIL_URL")
 if _email_url:
@@ -184,6 +187,41 @@ SEND_LIMIT_PER_MINUTE = int(os.environ.get("CAIRN_SEND_LIMIT_PER_MINUTE", 30))
 # Sockets one user may hold at once in one process; more are refused at the handshake
 # (docs/WEBSOCKET.md, "Sockets per user").
 CAIRN_SOCKETS_PER_USER = int(os.environ.get("CAIRN_SOCKETS_PER_USER", 20))
+# Attachments (SPEC §4): each file at most this many bytes; kept through Django's storage API
+# under random names, by default on disk under var/attachments/ (docs/DEPLOY.md: several hosts).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("CAIRN_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(VAR_DIR / "attachments"),
+                                "file_permissions_mode": 0o600,
+                                "directory_permissions_mode": 0o700}},
+}
+# Several hosts: an S3-compatible bucket every host reaches (docs/DEPLOY.md), private, each
+# object encrypted by the server side (SSE-S3 "AES256" by default, or "aws:kms" with a key id).
+# Credentials come from boto3's usual chain (AWS_* variables, an instance role), never from here.
+if os.environ.get("CAIRN_ATTACHMENTS_S3_BUCKET"):
+    _sse = os.environ.get("CAIRN_ATTACHMENTS_S3_SSE", "AES256")
+    STORAGES["attachments"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["CAIRN_ATTACHMENTS_S3_BUCKET"],
+        "endpoint_url": os.environ.get("CAIRN_ATTACHMENTS_S3_ENDPOINT") or None,
+        "region_name": os.environ.get("CAIRN_ATTACHMENTS_S3_REGION") or None,
+        "location": "attachments",
+        "default_acl": "private",
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": _sse, **(
+            {"SSEKMSKeyId": os.environ["CAIRN_ATTACHMENTS_S3_KMS_KEY_ID"]}
+            if _sse == "aws:kms" and os.environ.get("CAIRN_ATTACHMENTS_S3_KMS_KEY_ID") else {})},
+    }}
+# Uploads stream to a temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) and stop at the
+# attachment limit; the capping handler comes first so it sees every chunk.
+FILE_UPLOAD_HANDLERS = [
+    "server.attachments.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # No inline script or style anywhere: every page loads its code from /static/.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "

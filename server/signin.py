@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
 
-from server import events, ratelimit
+from server import ratelimit
+from server.live import publish
 from server.audit import audit, client_ip
 from server.errors import ApiError, forbidden
 from server.models import Client, User
@@ -63,7 +64,7 @@ def sign_out(request) -> None:
     user_id = request.user.pk
     with transaction.atomic():
         audit(request, "logout")
-        events.close_user_sockets(user_id)
+        publish.close_user_sockets(user_id)
     logout(request)
 
 

@@ -8,11 +8,11 @@ BODY_MAX = 10_000
 SUBJECT_MAX = 200
 
 
-def _text(value, field: str, maximum: int) -> str:
+def _text(value, field: str, maximum: int, *, may_be_empty: bool = False) -> str:
     if not isinstance(value, str):
         raise invalid("invalid", f"{field} must be text.", field=field)
     cleaned = value.strip()
-    if not cleaned:
+    if not cleaned and not may_be_empty:
         raise invalid(f"{field}_empty", f"{field} must not be empty.", field=field)
     if len(cleaned) > maximum:
         raise invalid(f"{field}_too_long", f"{field} must be at most {maximum:,} characters.",
@@ -22,8 +22,9 @@ def _text(value, field: str, maximum: int) -> str:
     return cleaned
 
 
-def clean_body(value) -> str:
-    return _text(value, "body", BODY_MAX)
+def clean_body(value, *, has_attachments: bool = False) -> str:
+    """The trimmed body; it may be empty when the message carries attachments."""
+    return _text(value, "body", BODY_MAX, may_be_empty=has_attachments)
 
 
 def clean_subject(value) -> str:

@@ -21,6 +21,10 @@ def _test_settings(settings, tmp_path):
     # Each test counts its own rate limits.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": str(tmp_path)}}
+    # Each test keeps its attachment files apart.
+    settings.STORAGES = {**settings.STORAGES, "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "attachments")}}}
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,13 @@
-"""The servers measured side by side. Each contestant says how to start it, how a recipient
-socket connects, and how one message is published to every recipient (the fan-out trigger).
+"""The servers Cairn is measured against, each run as its own process (the bench's side of each,
+how to start it, connect to it and publish through it, is in `bench/peers.py`):
 
-- C1 "ceiling" (`ceiling.py`): a bare `websockets` server; a frame from a publisher socket goes
-  to every subscriber with `websockets.broadcast()`.
-- C1d "daphne floor" (`floor.py`): C1's broadcast as a bare ASGI application under daphne, with
-  Cairn's server settings and no Channels: what the stack costs before any application work.
-- C2 "stock peer" (`stock.py`): the Channels tutorial chat consumer on daphne (stock CLI, stock
-  backlog) with `RedisChannelLayer` defaults; no database, no access control. A publisher socket
-  in the room sends; the consumer `group_send`s to the room.
-- C3 Cairn (`bench/cairn.py`): `python -m server serve` on PostgreSQL; recipients are staff tabs
-  of clinical admins (the clinical audience), the publisher a clinician posting over HTTP.
+- `ceiling.py` (C1): a bare `websockets` server; a frame from a publisher socket goes to every
+  subscriber with `websockets.broadcast()`.
+- `floor.py` (C1d): C1's broadcast as a bare ASGI application under daphne, with Cairn's server
+  settings and collector tuning and no Channels: what the stack costs before any application work.
+- `stock.py` (C2, C2s): the Channels tutorial chat consumer on daphne, on the channel layer of
+  `layers.py`; no database, no access control. A socket in the room sends; the consumer
+  `group_send`s to the room.
+- `persisted/` (C2p): the same consumer saving each message through the ORM before it sends, a
+  minimal Django project with its own database.
 """

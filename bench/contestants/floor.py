@@ -1,6 +1,7 @@
 """C1d, daphne's floor: C1's broadcast as a bare ASGI application under daphne, with Cairn's
-server settings (`server.management.commands.serve`: backlog, handshake timeouts, pings) and no
-Channels, database or rules. What any application on this stack pays per socket and per frame
+server settings and collector tuning (`server.management.commands.serve`: backlog, handshake
+timeouts, pings; `gc.freeze()` after start-up and its thresholds) and no Channels, database or
+rules. What any application on this stack pays per socket and per frame
 before doing anything of its own.
 
 python -m bench.contestants.floor --port P
@@ -9,7 +10,7 @@ python -m bench.contestants.floor --port P
 import argparse
 
 # Imported first: it installs Twisted's asyncio reactor (through daphne.server).
-from server.management.commands.serve import daphne_server  # isort: skip
+from server.management.commands.serve import _collect_less, daphne_server  # isort: skip
 
 SUBSCRIBERS = {}  # each subscriber socket's ASGI `send`
 
@@ -36,4 +37,6 @@ async def application(scope, receive, send):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
-    daphne_server(application, "127.0.0.1", parser.parse_args().port).run()
+    server = daphne_server(application, "127.0.0.1", parser.parse_args().port)
+    _collect_less()
+    server.run()

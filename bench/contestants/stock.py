@@ -1,5 +1,7 @@
-"""C2, the stock peer: the Channels tutorial's chat consumer (async version), as the tutorial
-writes it, on `RedisChannelLayer` with its defaults. No database, no sessions, no access control.
+"""C2, the Channels peer: the Channels tutorial's chat consumer (async version), as the tutorial
+writes it, on channels-redis configured as a competent user would (`layers`: BENCH_LAYER "list"
+for `RedisChannelLayer` with its timeout and pool fixed, "pubsub" for the pub/sub layer). No
+database, no sessions, no access control.
 
 daphne -b 127.0.0.1 -p P bench.contestants.stock:application   (stock daphne: its default backlog)
 """
@@ -10,6 +12,8 @@ import os
 import django
 from django.conf import settings
 
+from bench.contestants.layers import channel_layers
+
 if not settings.configured:
     settings.configure(
         DEBUG=False,
@@ -17,10 +21,8 @@ if not settings.configured:
         ALLOWED_HOSTS=["127.0.0.1", "localhost"],
         INSTALLED_APPS=["channels"],
         ROOT_URLCONF=__name__,
-        CHANNEL_LAYERS={"default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")]},
-        }},
+        CHANNEL_LAYERS=channel_layers(os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+                                      os.environ.get("BENCH_LAYER", "list")),
     )
     django.setup()
 

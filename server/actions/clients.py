@@ -3,7 +3,7 @@ account. Audited; a link or unlink takes effect at once, live sockets included."
 
 from django.utils import timezone
 
-from server import events
+from server.live import log, publish
 from server.actions.people import end_sessions
 from server.audit import audit
 from server.models import Client, Invitation, Message, UnreadMark
@@ -40,7 +40,7 @@ def do_link_portal_account(client, user, *, request=None) -> None:
     UnreadMark.objects.bulk_create(
         (UnreadMark(user=user, message_id=m_id, thread_id=t_id)
          for m_id, t_id in waiting.values_list("id", "thread_id")), ignore_conflicts=True)
-    events.access_changed(client.practice_id, [user.pk])
+    log.access_changed(client.practice_id, [user.pk])
     audit(request, "client.portal_linked", practice_id=client.practice_id, client_id=client.pk,
           target_user=user.pk)
 
@@ -55,7 +55,7 @@ def do_unlink_portal_account(client, *, request=None) -> None:
     client.save(update_fields=["user"])
     UnreadMark.objects.filter(user_id=user_id, thread__client=client).delete()
     end_sessions(user_id)
-    events.close_user_sockets(user_id)
-    events.access_changed(client.practice_id, [user_id])
+    publish.close_user_sockets(user_id)
+    log.access_changed(client.practice_id, [user_id])
     audit(request, "client.portal_unlinked", practice_id=client.practice_id, client_id=client.pk,
           target_user=user_id)

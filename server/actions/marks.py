@@ -5,16 +5,16 @@ Only rows whose state really changes produce an event, so repeating a call is ha
 
 from django.utils import timezone
 
-from server import events, notify
+from server import notify
+from server.live.declared import MessageReadState, ReceiptSeen, ThreadUpdated
+from server.live.log import record, record_many
 from server.models import ArchiveMark, Message, UnreadMark
-from server.serialize import iso, thread_for
 
 
 def _read_state(person, thread, message_ids, unread: bool) -> None:
     if message_ids:
-        events.record(thread.practice_id, events.MESSAGE_READ_STATE,
-                      {"thread_id": thread.pk, "message_ids": sorted(message_ids),
-                       "unread": unread}, thread=thread, user_id=person.user_id)
+        record(thread.practice_id, MessageReadState(person.user_id, thread.pk,
+                                                    sorted(message_ids), unread))
 
 
 def do_mark_read(person, thread, message_ids=None) -> list:
@@ -54,10 +54,8 @@ def do_client_open(person, thread) -> list:
                   .values_list("id", flat=True))
     if unseen:
         Message.objects.filter(pk__in=unseen).update(seen_by_client_at=now)
-        events.record_many(thread.practice_id, events.RECEIPT_SEEN,
-                           [{"thread_id": thread.pk, "message_id": message_id,
-                             "seen_by_client_at": iso(now)} for message_id in unseen],
-                           thread=thread)
+        record_many(thread.practice_id, [ReceiptSeen(thread.pk, message_id)
+                                         for message_id in unseen])
     do_mark_read(person, thread)
     return unseen
 
@@ -69,6 +67,5 @@ def do_archive(person, thread, archived: bool) -> bool:
     else:
         changed = ArchiveMark.objects.filter(user_id=person.user_id, thread=thread).delete()[0] > 0
     if changed:
-        events.record(thread.practice_id, events.THREAD_UPDATED, {"thread": thread_for(person, thread)},
-                      thread=thread, user_id=person.user_id)
+        record(thread.practice_id, ThreadUpdated(thread.pk, user_id=person.user_id))
     return changed

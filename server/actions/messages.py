@@ -2,25 +2,29 @@
 
 from django.utils import timezone
 
-from server import events, notify
+from server import notify
 from server.audit import audit
 from server.actions import marks
+from server.actions.attachments import take_attachments
 from server.actions.viewers import client_viewer, staff_viewers
+from server.live.declared import MessageCreated, MessageDeleted
+from server.live.log import record
 from server.models import ArchiveMark, Message, UnreadMark
-from server.serialize import message_dict, thread_dict
 
 
 def do_send_message(person, author, thread, body, *, client_msg_id=None,
-                    mark_thread_read=True, first=False) -> Message:
+                    mark_thread_read=True, first=False, attachments=()) -> Message:
     """Write `body` into `thread` as `author`; everyone else who sees it gets it unread.
 
     `first`: the opening message of a thread created in this transaction (`do_start_thread`),
     dated at its `last_message_at`; nobody has archived, read or been emailed about that thread
-    yet, so there is nothing to undo for them.
+    yet, so there is nothing to undo for them. `attachments`: ids of the author's untaken
+    uploads the message takes.
     """
     now = thread.last_message_at if first else timezone.now()
     message = Message.objects.create(thread=thread, author=author, author_kind=person.kind,
                                      body=body, created_at=now, client_msg_id=client_msg_id)
+    take_attachments(author, message, attachments)
     if not first:
         thread.last_message_at = now
         thread.save(update_fields=["last_message_at"])
@@ -35,10 +39,7 @@ def do_send_message(person, author, thread, body, *, client_msg_id=None,
     UnreadMark.objects.bulk_create(UnreadMark(user_id=uid, message=message, thread=thread)
                                    for uid in readers)
 
-    events.record(thread.practice_id, events.MESSAGE_CREATED,
-                  {"thread": thread_dict(thread, last_message=message),
-                   "message": message_dict(message, unread=True)},
-                  thread=thread)
+    record(thread.practice_id, MessageCreated(thread.pk, message.pk))
     notify.message_sent(thread, message, staff, client)
     # The author holds no unread mark of their own messages: only earlier ones can be read.
     if mark_thread_read and not first:
@@ -51,7 +52,6 @@ def do_delete_message(person, message, *, request=None) -> None:
     message.deleted_at = timezone.now()
     message.deleted_by_id = person.user_id
     message.save(update_fields=["deleted_at", "deleted_by"])
-    events.record(message.thread.practice_id, events.MESSAGE_DELETED,
-                  {"thread_id": message.thread_id, "message_id": message.pk}, thread=message.thread)
+    record(message.thread.practice_id, MessageDeleted(message.thread_id, message.pk))
     audit(request, "message.deleted", thread_id=message.thread_id, message_id=message.pk,
           client_id=message.thread.client_id)

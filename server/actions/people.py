@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
-from server import events
+from server.live import log, publish
 from server.audit import audit
 from server.models import User
 
@@ -42,10 +42,10 @@ def do_set_active(user, active: bool, *, request=None) -> None:
     user.save(update_fields=["is_active"])
     if not active:
         end_sessions(user.pk)
-        events.close_user_sockets(user.pk)
+        publish.close_user_sockets(user.pk)
     if user.practice_id is not None:
         supervisors = user.supervisors.values_list("pk", flat=True)
-        events.access_changed(user.practice_id, [user.pk, *supervisors])
+        log.access_changed(user.practice_id, [user.pk, *supervisors])
     audit(request, "user.reactivated" if active else "user.deactivated",
           practice_id=user.practice_id, target_user=user.pk)
 
@@ -59,7 +59,7 @@ def do_set_password(user, password: str | None, *, request=None, keep_session=No
         user.set_password(password)
     user.save(update_fields=["password"])
     end_sessions(user.pk, keep=keep_session)
-    events.close_user_sockets(user.pk)
+    publish.close_user_sockets(user.pk)
     audit(request, "user.password_set", practice_id=user.practice_id, target_user=user.pk,
           usable=password is not None)
 
@@ -72,7 +72,7 @@ def do_set_supervision(supervisor, clinician_ids, *, request=None) -> None:
     if wanted == before:
         return
     supervisor.supervises.set(wanted)
-    events.access_changed(supervisor.practice_id, [supervisor.pk])
+    log.access_changed(supervisor.practice_id, [supervisor.pk])
     audit(request, "staff.supervision_changed", practice_id=supervisor.practice_id,
           target_user=supervisor.pk, before=sorted(before), after=sorted(wanted))
 

@@ -1,7 +1,7 @@
 """Practice administration: roles, assignments, the portal switch. Each applies at once,
 live sockets included (they are told to reload what their user may see)."""
 
-from server import events
+from server.live.log import access_changed
 from server.audit import audit
 from server.models import Client, StaffRole, User
 
@@ -11,7 +11,7 @@ def do_set_roles(staff_user, roles, *, request=None) -> None:
     StaffRole.objects.filter(user=staff_user).exclude(role__in=roles).delete()
     StaffRole.objects.bulk_create(StaffRole(user=staff_user, role=r)
                                   for r in sorted(set(roles) - before))
-    events.access_changed(staff_user.practice_id, [staff_user.pk])
+    access_changed(staff_user.practice_id, [staff_user.pk])
     audit(request, "staff.roles_changed", practice_id=staff_user.practice_id,
           target_user=staff_user.pk, roles_before=sorted(before), roles_after=sorted(roles))
 
@@ -22,7 +22,7 @@ def do_set_clinicians(client, clinician_ids, *, request=None) -> None:
     touched = before | set(clinician_ids)
     supervisors = User.supervises.through.objects.filter(to_user_id__in=touched)
     affected = touched | set(supervisors.values_list("from_user_id", flat=True))
-    events.access_changed(client.practice_id, affected)
+    access_changed(client.practice_id, affected)
     audit(request, "client.clinicians_changed", practice_id=client.practice_id,
           client_id=client.pk, before=sorted(before), after=sorted(clinician_ids))
 
@@ -33,5 +33,5 @@ def do_switch_portal(practice, enabled: bool, *, request=None) -> None:
     practice.portal_enabled = enabled
     practice.save(update_fields=["portal_enabled"])
     client_users = Client.objects.filter(practice=practice, user__isnull=False)
-    events.access_changed(practice.pk, client_users.values_list("user_id", flat=True))
+    access_changed(practice.pk, client_users.values_list("user_id", flat=True))
     audit(request, "practice.portal_switched", practice_id=practice.pk, enabled=enabled)

@@ -3,18 +3,18 @@
 from django.utils import timezone
 
 from rules import audience_change
-from server import events
 from server.actions import marks
 from server.actions.messages import do_send_message
 from server.actions.portal import invite_if_needed
 from server.audit import audit
 from server.facts import practice_staff, thread_facts
+from server.live.declared import ThreadCreated, ThreadRemoved, ThreadUpdated
+from server.live.log import record
 from server.models import Message, Thread
-from server.serialize import thread_dict
 
 
 def do_start_thread(person, author, client, audience, topic, subject, body, *,
-                    client_msg_id=None, mark_thread_read=True):
+                    client_msg_id=None, mark_thread_read=True, attachments=()):
     """Open a thread with its first message. Returns (thread, message, invitation) where
     invitation is None, {"status": "sent"} or {"status": "no_email"} (client without account)."""
     now = timezone.now()
@@ -22,10 +22,10 @@ def do_start_thread(person, author, client, audience, topic, subject, body, *,
     thread = Thread.objects.create(practice=client.practice, client=client,
                                    audience=audience, topic=topic, subject=subject,
                                    created_by=author, created_at=now, last_message_at=now)
-    events.record(thread.practice_id, events.THREAD_CREATED, {"thread": thread_dict(thread)},
-                  thread=thread)
+    record(thread.practice_id, ThreadCreated(thread.pk))
     message = do_send_message(person, author, thread, body, client_msg_id=client_msg_id,
-                              mark_thread_read=mark_thread_read, first=True)
+                              mark_thread_read=mark_thread_read, first=True,
+                              attachments=attachments)
     invitation = invite_if_needed(client, author) if person.is_staff else None
     return thread, message, invitation
 
@@ -54,10 +54,8 @@ def do_edit_header(person, thread, *, audience=None, topic=..., subject=None, re
         return thread
     thread.save(update_fields=["audience", "topic", "subject"])
     for lost in losing:
-        events.record(thread.practice_id, events.THREAD_REMOVED,
-                      {"thread_id": thread.pk, "reason": "access"}, user_id=lost.user_id)
-    events.record(thread.practice_id, events.THREAD_UPDATED, {"thread": thread_dict(thread)},
-                  thread=thread)
+        record(thread.practice_id, ThreadRemoved(thread.pk, "access", user_id=lost.user_id))
+    record(thread.practice_id, ThreadUpdated(thread.pk))
     for gained in gaining:
         marks.do_mark_thread_unread(gained, thread)
     audit(request, "thread.edited", thread_id=thread.pk, client_id=thread.client_id,
@@ -72,6 +70,5 @@ def do_delete_thread(person, thread, *, request=None) -> None:
         deleted_at=now, deleted_by_id=person.user_id)
     thread.deleted_at = now
     thread.save(update_fields=["deleted_at"])
-    events.record(thread.practice_id, events.THREAD_REMOVED,
-                  {"thread_id": thread.pk, "reason": "deleted"}, thread=thread)
+    record(thread.practice_id, ThreadRemoved(thread.pk, "deleted"))
     audit(request, "thread.deleted", thread_id=thread.pk, client_id=thread.client_id)

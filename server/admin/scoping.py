@@ -1,7 +1,7 @@
 """What every model page of the admin shares: it holds the admin's own practice only, and it
 deletes nothing (a page that may delete something says so itself)."""
 
-from server import events
+from server.live import log
 from server.admin.site import may_administer
 from server.models import Client, Practice, Topic, User
 
@@ -78,7 +78,7 @@ class PracticeScoped:
         if obj.pk is None and not request.user.is_superuser:
             obj.practice_id = request.user.practice_id
         if obj.practice_id is not None:
-            events.hold_log(obj.practice_id)
+            log.hold_log(obj.practice_id)
 
 
 def take_back(obj, form, field: str):

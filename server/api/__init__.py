@@ -1,9 +1,9 @@
 """The HTTP API (SPEC §3), one module per subject, mounted at /api/."""
 
-from server.api import (access_preview, auth, client_records, messages, notifications, portal,
-                        practice, threads)
+from server.api import (access_preview, attachments, auth, client_records, messages, notifications,
+                        portal, practice, threads)
 from server.api.base import api
 
 for _module in (auth, threads, access_preview, messages, practice, client_records, portal,
-                notifications):
+                notifications, attachments):
     api.add_router("", _module.router)

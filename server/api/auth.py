@@ -7,7 +7,7 @@ from ninja.utils import check_csrf
 from server import signin
 from server.api.schemas import ERRORS, BadgeOut, ErrorOut, LoginIn, MeOut
 from server.api.session import person, signed_in
-from server.badges import badge_for
+from server.readmodel import badge_for
 from server.errors import forbidden
 
 router = Router(tags=["auth"])

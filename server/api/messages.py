@@ -3,7 +3,6 @@
 from ninja import Router, Status
 
 from rules import can_delete_message
-from server import events
 from server.access import access_message
 from server.actions import marks
 from server.actions.messages import do_delete_message
@@ -11,6 +10,7 @@ from server.api.schemas import ERRORS, ErrorOut, MessageOnly
 from server.api.session import person, signed_in
 from server.errors import ApiError, forbidden
 from server.facts import message_facts, thread_facts
+from server.live import log as events
 from server.serialize import messages_for
 
 router = Router(tags=["messages"], auth=signed_in)

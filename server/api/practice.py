@@ -8,7 +8,7 @@ from ninja import Router
 from rules import ROLES, can_manage_assignments, can_manage_roles, can_read_audit, can_see_client
 from rules import can_switch_portal
 from rules.roles import CLINICIAN
-from server import events
+from server.live import log as events
 from server.actions.portal import do_invite
 from server.actions.practice import do_set_clinicians, do_set_roles, do_switch_portal
 from server.actions.practice_settings import do_update_practice_settings

@@ -52,12 +52,14 @@ class NewThreadIn(Strict):
     body: StrictStr
     client_msg_id: Optional[LookupStr] = None
     mark_thread_read: StrictBool = True
+    attachments: list[StrictInt] = []
 
 
 class NewMessageIn(Strict):
     body: StrictStr
     mark_thread_read: StrictBool = True
     client_msg_id: Optional[LookupStr] = None
+    attachments: list[StrictInt] = []
 
 
 class HeaderIn(Strict):
@@ -155,6 +157,13 @@ class ThreadOut(Schema):
     last_message: Optional[LastMessageOut] = None
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+
+
 class MessageOut(Schema):
     id: int
     thread_id: int
@@ -165,6 +174,7 @@ class MessageOut(Schema):
     seen_by_client_at: Optional[datetime]
     deleted: bool
     can_delete: bool
+    attachments: list[AttachmentOut] = []
 
 
 class InvitationOut(Schema):

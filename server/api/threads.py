@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from rules import can_delete_message, can_delete_thread, can_see_client, can_start_thread
-from server import events, notify, ratelimit
+from server import notify, ratelimit
 from server.access import access_thread
 from server.actions import marks
 from server.actions.messages import do_send_message
@@ -21,12 +21,13 @@ from server.api.schemas import (ERRORS, ERRORS_AND_CONFLICT, ConfirmOut, ErrorOu
                                 ThreadWithMessages)
 from server.api.session import person, require_portal, signed_in
 from server.audit import audit
-from server.badges import unread_by_thread
 from server.errors import ApiError, forbidden, invalid, not_found
 from server.export import thread_pdf
 from server.facts import message_facts, thread_facts
 from server.listing import thread_page
+from server.live import log as events
 from server.models import Client, Message, User
+from server.readmodel import unread_by_thread
 from server.serialize import (latest_messages, message_dict, messages_for, thread_dict,
                               thread_for)
 from server.validation import (clean_audience, clean_body, clean_client_msg_id, clean_subject,
@@ -118,7 +119,7 @@ def start_thread(request, payload: NewThreadIn):
         topic = clean_topic(client.practice_id, payload.topic_id)
         subject = clean_subject(payload.subject if payload.subject is not None
                                 else (topic.subject if topic else ""))
-        body = clean_body(payload.body)
+        body = clean_body(payload.body, has_attachments=bool(payload.attachments))
         client_msg_id = clean_client_msg_id(payload.client_msg_id)
         earlier = _earlier_send(request.user, client_msg_id, body)
         if earlier is not None:
@@ -131,7 +132,8 @@ def start_thread(request, payload: NewThreadIn):
         try:
             thread, message, invitation = do_start_thread(
                 who, request.user, client, audience, topic, subject, body,
-                client_msg_id=client_msg_id, mark_thread_read=payload.mark_thread_read)
+                client_msg_id=client_msg_id, mark_thread_read=payload.mark_thread_read,
+                attachments=payload.attachments)
         except IntegrityError:
             raise ApiError(409, "client_msg_id_conflict", "client_msg_id is being used right now.")
         audit(request, "thread.created", thread_id=thread.pk, message_id=message.pk,
@@ -268,7 +270,7 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
         thread = access_thread(who, thread_id, lock=True, live=True)
         # The caller's practice, read with the thread (the thread is seen only in its own).
         require_portal(thread.practice)
-        body = clean_body(payload.body)
+        body = clean_body(payload.body, has_attachments=bool(payload.attachments))
         client_msg_id = clean_client_msg_id(payload.client_msg_id)
         earlier = _earlier_send(request.user, client_msg_id, body)
         if earlier is not None:
@@ -281,7 +283,8 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
         try:
             message = do_send_message(who, request.user, thread, body,
                                       client_msg_id=client_msg_id,
-                                      mark_thread_read=payload.mark_thread_read)
+                                      mark_thread_read=payload.mark_thread_read,
+                                      attachments=payload.attachments)
         except IntegrityError:
             raise ApiError(409, "client_msg_id_conflict", "client_msg_id is being used right now.")
         invitation = None

@@ -1,5 +1,5 @@
 """Cairn's tables: the practice and its people, threads and messages, per-user marks, the
-append-only audit log, the event log that sockets replay, invitations and the email outbox."""
+append-only audit log, the event log that sockets replay, invitations, the email outbox and attachments."""
 
 from server.models.practice import Practice, Topic, User, StaffRole, Client
 from server.models.messaging import Thread, Message, UnreadMark, ArchiveMark
@@ -7,8 +7,9 @@ from server.models.audit import AuditEntry
 from server.models.events import Event
 from server.models.portal import Invitation
 from server.models.outbox import OutboxEmail, EmailNotice
+from server.models.attachments import Attachment
 
 __all__ = [
     "Practice", "Topic", "User", "StaffRole", "Client", "Thread", "Message", "UnreadMark",
-    "ArchiveMark", "AuditEntry", "Event", "Invitation", "OutboxEmail", "EmailNotice",
+    "ArchiveMark", "AuditEntry", "Event", "Invitation", "OutboxEmail", "EmailNotice", "Attachment",
 ]

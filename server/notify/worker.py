@@ -33,7 +33,6 @@ from django.db import DatabaseError, close_old_connections, connection, connecti
 from django.db.models import Q
 from django.utils import timezone
 
-from server import events
 from server.models import OutboxEmail
 from server.notify import outbox
 
@@ -209,12 +208,9 @@ def run(stop: threading.Event, poll: float | None = None) -> None:
             try:
                 close_old_connections()
                 if time.monotonic() >= next_purge:
-                    # Hourly housekeeping: old sent emails, and events past the resume window.
+                    # Hourly: sent emails past their keep.
                     purge_sent()
-                    events.prune()
                     next_purge = time.monotonic() + 3600
-                if events.shared_channel_layer():
-                    events.push_pending()
                 handled = run_once(stop)
             except Exception:
                 log.exception("email worker: batch failed; trying again shortly")

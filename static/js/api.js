@@ -24,7 +24,7 @@ function cookie(name) {
   return "";
 }
 
-async function csrfToken() {
+export async function csrfToken() {
   if (!cookie("csrftoken")) {
     csrfReady = csrfReady || fetch("/api/auth/csrf", { credentials: "same-origin" });
     await csrfReady;

@@ -2,6 +2,7 @@
 // and the notification settings.
 
 import { api } from "./api.js";
+import { AttachmentPicker } from "./attachments.js";
 import { fillAudiences } from "./audiences.js";
 import { $, AUDIENCE_LABELS, el, fill, options, say } from "./dom.js";
 import { clearDraft, loadDraft, saveDraft } from "./drafts.js";
@@ -26,6 +27,7 @@ export class NewThreadForm {
       $(id).addEventListener("input", () => this.check());
       $(id).addEventListener("change", () => this.check());
     }
+    this.attach = new AttachmentPicker($("#new-form"), { onChange: () => this.check(), before: $("#new-error") });
     $("#new-form").addEventListener("submit", (event) => this.send(event));
     $("#new-back").addEventListener("click", onCancel);
   }
@@ -42,6 +44,7 @@ export class NewThreadForm {
     $("#new-audience").value = draft.audience || "";
     $("#new-subject").value = draft.subject || "";
     $("#new-body").value = draft.body || "";
+    this.attach.clear();
     say($("#new-error"), "");
     this.describeClient();
     this.check();
@@ -77,7 +80,8 @@ export class NewThreadForm {
 
   ready() {
     return Boolean(this.client && $("#new-audience").value
-      && $("#new-subject").value.trim() && $("#new-body").value.trim());
+      && $("#new-subject").value.trim() && ($("#new-body").value.trim() || this.attach.ids().length)
+      && !this.attach.busy());
   }
 
   check() {
@@ -103,8 +107,10 @@ export class NewThreadForm {
         subject: $("#new-subject").value.trim(),
         body: $("#new-body").value.trim(),
         client_msg_id: this.draftId,
+        attachments: this.attach.ids(),
       });
       this.draftId = null;
+      this.attach.clear();
       clearDraft(this.state.me.id, "new");
       await this.onSent({ ...created, notice: invitationNotice(created.invitation, this.client, {
         written: created.message.created_at, canInvite: this.state.me.roles.includes("practice_admin"),

@@ -5,6 +5,7 @@
 
 import { canGoBack, readAddress, writeAddress } from "./address.js";
 import { api, download } from "./api.js";
+import { AttachmentPicker } from "./attachments.js";
 import { fillAudiences } from "./audiences.js";
 import { $, el, fill, options, say } from "./dom.js";
 import { clearDraft, loadDraft, saveDraft } from "./drafts.js";
@@ -150,10 +151,12 @@ async function load() {
 // --- a new message, kept as a draft until sent -----------------------------------------------
 
 let newId = null;
+let newFiles = null;
 const NEW_FIELDS = ["#new-audience", "#new-topic", "#new-subject", "#new-body"];
 
 function newReady() {
-  return Boolean($("#new-audience").value && $("#new-subject").value.trim() && $("#new-body").value.trim());
+  const filled = ($("#new-body").value.trim() || newFiles.ids().length) && !newFiles.busy();
+  return Boolean($("#new-audience").value && $("#new-subject").value.trim() && filled);
 }
 
 function newChanged() {
@@ -173,6 +176,7 @@ function openNew({ push = true } = {}) {
   $("#new-audience").value = draft.audience || "";
   $("#new-subject").value = draft.subject || "";
   $("#new-body").value = draft.body || "";
+  newFiles.clear();
   say($("#new-error"), "");
   $("[data-testid=new-send]").disabled = !newReady();
   $("#new-audience").focus();
@@ -195,7 +199,9 @@ async function sendNew(event) {
       subject: $("#new-subject").value.trim(),
       body: $("#new-body").value.trim(),
       client_msg_id: newId,
+      attachments: newFiles.ids(),
     });
+    newFiles.clear();
     clearDraft(state.me.id, "new");
     list.upsert(created.thread);
     writeAddress({ compose: false });
@@ -209,6 +215,10 @@ async function sendNew(event) {
 
 function wireNew() {
   fillAudiences($("#new-audience"), { blank: "Choose…", client: true });
+  newFiles = new AttachmentPicker($("#new-form"), {
+    onChange: () => { $("[data-testid=new-send]").disabled = !newReady(); },
+    before: $("#new-error"),
+  });
   $("#new-thread").addEventListener("click", () => openNew());
   $("#new-back").addEventListener("click", backToList);
   $("#new-topic").addEventListener("change", () => {

@@ -4,6 +4,7 @@
 // its toolbar and header editor (inbox-thread.js), the portal its "seen" behaviour (portal.js).
 
 import { api } from "./api.js";
+import { AttachmentPicker } from "./attachments.js";
 import { $, announce, audienceLabel, el, fill, say, timeEl } from "./dom.js";
 import { clearDraft, loadDraft, saveDraft } from "./drafts.js";
 import { newClientMsgId, showError } from "./page.js";
@@ -33,8 +34,10 @@ export class ThreadView {
 
   wireReply() {
     const body = $("#reply-body");
+    const check = () => { $("[data-testid=send]").disabled = !this.canSend(); };
+    this.attach = new AttachmentPicker($("#reply-form"), { onChange: check, before: $("#reply-form .reply-actions") });
     body.addEventListener("input", () => {
-      $("[data-testid=send]").disabled = !body.value.trim();
+      check();
       if (this.threadId) saveDraft(this.me.id, `thread-${this.threadId}`, body.value, !body.value.trim());
     });
     body.addEventListener("keydown", (event) => {
@@ -84,7 +87,8 @@ export class ThreadView {
     if (this.closeMenu) this.closeMenu();
     const draft = loadDraft(this.me.id, `thread-${this.threadId}`);
     $("#reply-body").value = typeof draft === "string" ? draft : "";
-    $("[data-testid=send]").disabled = !$("#reply-body").value.trim();
+    this.attach.clear();
+    $("[data-testid=send]").disabled = !this.canSend();
     say($("#reply-status"), "");
     this.sendId = null;
   }
@@ -221,11 +225,16 @@ export class ThreadView {
     say($("#reply-status"), "Sent.");
   }
 
+  /** Text or a finished upload, and no upload still running. */
+  canSend() {
+    return Boolean(($("#reply-body").value.trim() || this.attach.ids().length) && !this.attach.busy());
+  }
+
   async reply(event) {
     event.preventDefault();
     const input = $("#reply-body");
     const body = input.value.trim();
-    if (!body) return;
+    if (!this.canSend()) return;
     if (!this.thread) {
       say($("#reply-status"), "The conversation is still loading: send again in a moment.", "warning");
       return;
@@ -237,18 +246,19 @@ export class ThreadView {
     say($("#reply-status"), "Sending…");
     try {
       const sent = await api("POST", this.path("/messages"),
-        { body, client_msg_id: this.sendId, ...this.replyFields() });
+        { body, client_msg_id: this.sendId, attachments: this.attach.ids(), ...this.replyFields() });
       this.sendId = null;
       clearDraft(this.me.id, `thread-${threadId}`);
       if (threadId !== this.threadId) return;
       input.value = "";
+      this.attach.clear();
       this.messages.put(sent.message);
       this.afterSend(sent);
       this.scrollToEnd();
       input.focus();
     } catch (error) {
       showError($("#reply-status"), error);
-      send.disabled = !input.value.trim();
+      send.disabled = !this.canSend();
     }
   }
 }

@@ -4,6 +4,7 @@
 // replay after a reconnect) leaves the same screen.
 
 import { audienceLabel, dayKey, dayLabel, el, fill, timeEl } from "./dom.js";
+import { attachmentList } from "./attachments.js";
 
 /** Newest activity first, as GET /api/threads orders them. */
 function newestFirst(a, b) {
@@ -207,7 +208,8 @@ export class MessageList {
       el("span", { class: "author" }, message.author.name),
       timeEl(message.created_at, { clock: true }),
       message.deleted ? el("span", { class: "tag" }, "deleted") : null),
-    el("p", { class: "body" }, message.body));
+    el("p", { class: "body" }, message.body),
+    attachmentList(message, { deletedView: staff }));
     if (staff && !fromClient && message.seen_by_client_at) {
       li.append(el("p", { class: "receipt", testid: "seen-receipt" }, "Seen by client ", timeEl(message.seen_by_client_at)));
     }

@@ -12,7 +12,7 @@ import rules
 from server.actions import marks
 from server.actions.messages import do_delete_message, do_send_message
 from server.actions.threads import do_delete_thread, do_start_thread
-from server.badges import badge_for, badges_for, live_marks
+from server.readmodel import badge_for, badges_for, live_marks
 from server.facts import person_for, practice_staff, thread_facts
 from server.models import ArchiveMark, Message, Thread, UnreadMark
 from tests.factory import JsonClient

@@ -37,7 +37,7 @@ def test_thread_summary_and_message_shapes(schema):
         "unread_count", "archived", "deleted", "last_message"}
     assert set(parts["MessageOut"]["properties"]) == {
         "id", "thread_id", "author", "body", "created_at", "unread", "seen_by_client_at",
-        "deleted", "can_delete"}
+        "deleted", "can_delete", "attachments"}
 
 
 def test_errors_are_described_with_the_error_shape(schema):

@@ -125,5 +125,15 @@ class Api:
                                 expect=201))["message"]
 
 
+class Probe:
+    """An event of a type of its own, to follow through the log (`server.live.log.record`)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def payload(self) -> dict:
+        return {}
+
+
 def types(frames) -> list:
     return [f["type"] for f in frames]

@@ -6,8 +6,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from consumers import fanout
 from rules.groups import audience_group
+from server.live import render
 from server.models import Event, StaffRole
 from tests.consumers.helpers import Api, open_socket, types
 
@@ -104,7 +104,7 @@ async def test_an_event_in_flight_when_access_is_lost_is_dropped(world):
     thread_id = (await dana.start("administrative"))["thread"]["id"]
     sam = await open_socket(world.sam)
     stale = await database_sync_to_async(
-        lambda: fanout.envelope_for(Event.objects.filter(thread_id=thread_id).latest("id"))[0])()
+        lambda: render.envelopes([Event.objects.filter(thread_id=thread_id).latest("id")])[0])()
     assert world.sam.pk in stale["viewers"]
 
     await (await Api.as_user(world.cleo)).patch(f"/api/threads/{thread_id}",
@@ -256,7 +256,7 @@ async def test_an_event_in_flight_when_a_role_is_lost_is_dropped(world):
     thread_id = (await dana.start("billing"))["thread"]["id"]
     bill = await open_socket(world.bill)
     stale = await database_sync_to_async(
-        lambda: fanout.envelope_for(Event.objects.filter(thread_id=thread_id).latest("id"))[0])()
+        lambda: render.envelopes([Event.objects.filter(thread_id=thread_id).latest("id")])[0])()
     assert world.bill.pk in stale["viewers"]
     await (await Api.as_user(world.admin)).put(f"/api/staff/{world.bill.pk}/roles",
                                                {"roles": ["scheduler"]})

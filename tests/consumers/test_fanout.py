@@ -6,13 +6,15 @@ from channels.layers import get_channel_layer
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from consumers import fanout, inbox
+from consumers import inbox
 from rules.groups import groups_for, thread_groups
-from server import events
-from server.badges import badge_for, badges_for
 from server.facts import person_for, practice_staff, thread_facts
+from server.live import log as events
+from server.live import publish, render
+from server.live.declared import AccessChanged, MessageCreated
 from server.models import Event, Thread, User
-from tests.consumers.helpers import Api, open_socket, types
+from server.readmodel import badge_for, badges_for
+from tests.consumers.helpers import Api, Probe, open_socket, types
 from tests.factory import make_staff
 
 
@@ -79,13 +81,13 @@ def test_one_message_costs_two_group_sends_and_constant_queries(world, as_user, 
     facts = thread_facts(Thread.objects.get(pk=thread_id))
     assert {g for g, _ in sent} == set(thread_groups(facts))
 
-    event = Event.objects.filter(type=events.MESSAGE_CREATED).latest("id")
+    event = Event.objects.filter(type=MessageCreated.name).latest("id")
     with CaptureQueriesContext(connection) as few:
-        fanout.envelope_for(event)
+        render.envelopes([event])
     for n in range(10):
         make_staff(world.practice, f"sched{n}", ["scheduler"])
     with CaptureQueriesContext(connection) as many:
-        envelope, _ = fanout.envelope_for(event)
+        [envelope] = render.envelopes([event])
     assert len(many) == len(few)
     assert len(envelope["viewers"]) == 5 + 10 + 1  # admin sam cleo sue cara, 10 more, dana
 
@@ -118,7 +120,7 @@ def test_a_broken_channel_layer_does_not_fail_the_request(world, as_user, monkey
 
     monkeypatch.setattr(get_channel_layer(), "group_send", broken)
     start(as_user(world.dana.user), body="a")
-    assert Event.objects.filter(type=events.MESSAGE_CREATED).exists()
+    assert Event.objects.filter(type=MessageCreated.name).exists()
     assert "live push failed" in caplog.text
 
 
@@ -126,7 +128,7 @@ def test_a_broken_channel_layer_does_not_fail_the_request(world, as_user, monkey
 def test_access_changed_logs_one_event_per_user(world):
     with transaction.atomic():
         events.access_changed(world.practice.pk, [world.sam.pk, world.sam.pk, world.bill.pk])
-    rows = Event.objects.filter(type=events.ACCESS_CHANGED).order_by("user_id")
+    rows = Event.objects.filter(type=AccessChanged.name).order_by("user_id")
     assert [r.user_id for r in rows] == sorted([world.sam.pk, world.bill.pk])
     assert User.objects.count() > 0
 
@@ -135,16 +137,16 @@ def test_access_changed_logs_one_event_per_user(world):
 def test_a_transactions_events_are_pushed_together_and_a_rolled_back_savepoint_drops_its_own(
         world, monkeypatch):
     pushed = []
-    monkeypatch.setattr(fanout, "publish_events", lambda rows: pushed.append([r.type for r in rows]))
+    monkeypatch.setattr(publish, "publish_events", lambda rows: pushed.append([r.type for r in rows]))
     with transaction.atomic():
-        events.record(world.practice.pk, "test.first", {})
+        events.record(world.practice.pk, Probe("test.first"))
         try:
             with transaction.atomic():
-                events.record(world.practice.pk, "test.rolled_back", {})
+                events.record(world.practice.pk, Probe("test.rolled_back"))
                 raise RuntimeError
         except RuntimeError:
             pass
-        events.record(world.practice.pk, "test.second", {})
+        events.record(world.practice.pk, Probe("test.second"))
         assert pushed == []
     assert pushed == [["test.first", "test.second"]]
     assert not Event.objects.filter(type="test.rolled_back").exists()
@@ -153,8 +155,8 @@ def test_a_transactions_events_are_pushed_together_and_a_rolled_back_savepoint_d
 @pytest.mark.django_db(transaction=True)
 def test_a_reply_that_marks_read_costs_one_fan_out_round(world, as_user, monkeypatch):
     rounds = []
-    real = fanout.publish_events
-    monkeypatch.setattr(fanout, "publish_events", lambda rows: rounds.append(len(rows)) or real(rows))
+    real = publish.publish_events
+    monkeypatch.setattr(publish, "publish_events", lambda rows: rounds.append(len(rows)) or real(rows))
     thread_id = start(as_user(world.dana.user), "administrative", "Hello")["thread"]["id"]
     rounds.clear()
     r = as_user(world.sam).post(f"/api/threads/{thread_id}/messages",

@@ -11,6 +11,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from consumers import codec, hub, inbox, state
+from server.facts import live_person
 from server.models import User
 from tests.consumers.helpers import Api, open_socket, session_cookie, types
 
@@ -111,14 +112,14 @@ def test_people_read_in_bulk_are_those_read_one_by_one(world):
     from server.models import Practice, StaffRole
 
     everyone = list(User.objects.values_list("pk", flat=True))
-    assert state.load_people(everyone) == {uid: state.load_person(uid) for uid in everyone}
+    assert state.load_people(everyone) == {uid: live_person(uid) for uid in everyone}
     assert state.load_people(everyone)[world.sue.pk].supervised_client_ids
     User.objects.filter(pk=world.bill.pk).update(is_active=False)
     StaffRole.objects.filter(user=world.sue).delete()  # a supervisor no more
-    assert state.load_people(everyone) == {uid: state.load_person(uid) for uid in everyone}
+    assert state.load_people(everyone) == {uid: live_person(uid) for uid in everyone}
     assert sum(p is not None and p.is_client for p in state.load_people(everyone).values()) >= 1
     Practice.objects.update(portal_enabled=False)
-    assert state.load_people(everyone) == {uid: state.load_person(uid) for uid in everyone}
+    assert state.load_people(everyone) == {uid: live_person(uid) for uid in everyone}
 
 
 async def test_a_lost_canary_also_makes_the_sockets_catch_up(world, monkeypatch):

@@ -11,7 +11,8 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from consumers import openings, state
-from server.badges import badge_for
+from server.readmodel import badge_for
+from server.facts import live_person
 from server.models import Practice, User
 from tests.consumers.helpers import open_socket, session_cookie
 from tests.factory import JsonClient
@@ -70,7 +71,7 @@ async def test_sockets_opening_together_share_visits_to_the_database(world, monk
     assert len(calls) <= 3
     for sock, user in zip(sockets, staff * 3):
         assert sock.hello["user"]["id"] == user.pk
-        person = await database_sync_to_async(state.load_person)(user.pk)
+        person = await database_sync_to_async(live_person)(user.pk)
         assert sock.hello["badge"] == await database_sync_to_async(badge_for)(person)
     for sock in sockets:
         await sock.close()

@@ -6,7 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from server import events
+from server.live import log as events
 from server.models import Event
 from tests.consumers.helpers import Api, open_socket, types
 
@@ -176,3 +176,28 @@ async def test_state_before_plus_frames_equals_state_after(world):
     assert badge == (await sam_api.get("/api/badge"))["unread"] == 2
     assert unread == {t["id"]: t["unread_count"]
                       for t in (await sam_api.get("/api/threads"))["threads"]}
+
+
+async def test_resume_never_brings_back_deleted_text_or_an_old_subject(world):
+    """Rendered now, as a live socket would be sent it: the deleted message's text is gone (its
+    deletion still comes), and every summary shows the current subject."""
+    sam = await open_socket(world.sam)
+    cursor = sam.hello["cursor"]
+    await sam.close()
+    dana, admin = await Api.as_user(world.dana.user), await Api.as_user(world.admin)
+    started = await dana.start("administrative", body="Please call me at 555-0100",
+                               subject="Old subject")
+    thread_id, message_id = started["thread"]["id"], started["message"]["id"]
+    await dana.reply(thread_id, "Kept")
+    await admin.delete(f"/api/messages/{message_id}")
+    await admin.patch(f"/api/threads/{thread_id}", {"subject": "New subject"})
+
+    sam = await open_socket(world.sam)
+    await sam.send({"type": "resume", "cursor": cursor})
+    got = await sam.frames()
+    assert types(got) == ["thread.created", "message.created", "message.deleted",
+                          "thread.updated", "resumed"]
+    assert "555-0100" not in str(got)
+    assert [f["message"]["body"] for f in got if f["type"] == "message.created"] == ["Kept"]
+    assert {f["thread"]["subject"] for f in got if "thread" in f} == {"New subject"}
+    assert got[2]["message_id"] == message_id

@@ -7,7 +7,7 @@ import pytest
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from server import events
+from server.live import publish
 from server.models import Message
 from tests.api.helpers import start
 
@@ -19,7 +19,7 @@ def test_database_down_is_503_and_writes_and_pushes_nothing(world, as_user, data
     dana = as_user(world.dana.user, raise_request_exception=False)
     tid = start(dana)["thread"]["id"]
     before = Message.objects.count()
-    with database_down_later(), mock.patch.object(events, "_publish_safely") as pushed:
+    with database_down_later(), mock.patch.object(publish, "publish_events") as pushed:
         call = getattr(dana, method)
         r = call(path.format(tid=tid), **({"data": {"body": "lost?"}} if method == "post" else {}))
     assert r.status_code == 503

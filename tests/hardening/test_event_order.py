@@ -5,8 +5,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from server import events
+from server.live import log as events
 from server.models import Event
+from tests.consumers.helpers import Probe
 from tests.factory import make_practice
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +22,7 @@ def test_a_second_writer_waits_for_the_first_to_commit():
 
     def first():
         with events.writing(practice.pk):
-            ids["first"] = events.record(practice.pk, "test.first", {}).pk
+            ids["first"] = events.record(practice.pk, Probe("test.first")).pk
             first_recorded.set()
             first_may_commit.wait(10)
         connections.close_all()
@@ -29,7 +30,7 @@ def test_a_second_writer_waits_for_the_first_to_commit():
     def second():
         first_recorded.wait(10)
         with events.writing(practice.pk):
-            ids["second"] = events.record(practice.pk, "test.second", {}).pk
+            ids["second"] = events.record(practice.pk, Probe("test.second")).pk
             ids["first_committed_before"] = Event.objects.filter(type="test.first").exists()
         connections.close_all()
 
@@ -54,7 +55,7 @@ def test_other_practices_do_not_wait():
 
     def hold_one():
         with events.writing(one.pk):
-            events.record(one.pk, "test.hold", {})
+            events.record(one.pk, Probe("test.hold"))
             held.set()
             done.wait(10)
         connections.close_all()
@@ -63,7 +64,7 @@ def test_other_practices_do_not_wait():
     runner.start()
     held.wait(10)
     with events.writing(two.pk):
-        events.record(two.pk, "test.other", {})
+        events.record(two.pk, Probe("test.other"))
     done.set()
     runner.join(10)
     assert Event.objects.filter(type="test.other").exists()

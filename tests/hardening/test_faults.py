@@ -373,7 +373,7 @@ async def test_a_send_retried_after_its_push_was_lost_is_pushed(world, in_memory
     from channels.db import database_sync_to_async
     from django.db import connections
 
-    from server import events
+    from server.live import log as events
     from tests.consumers.helpers import Api, open_socket
 
     try:
@@ -402,7 +402,7 @@ async def test_an_event_whose_push_was_lost_is_pushed_by_the_sweep(world, in_mem
     from channels.db import database_sync_to_async
     from django.db import connections
 
-    from server import events
+    from server.live import log as events
     from server.models import Event
     from tests.consumers.helpers import Api, open_socket
 

@@ -1,41 +1,29 @@
-"""The event log and publish-after-commit.
+"""The event log: recording declared events and publish-after-commit.
 
 Each state change writes its `Event` rows in its own transaction (`record`), and the rows are
-handed to the live fan-out (`consumers.fanout`) only once that transaction commits. A push can be
-lost; the log cannot, so a reconnecting socket resumes from its cursor. `prune` keeps the log to
-`RETENTION` (a socket resuming from older than that is told to resync).
+handed to the live fan-out (`server.live.publish`) only once that transaction commits. A push can
+be lost; the log cannot, so a reconnecting socket resumes from its cursor. `prune` keeps the log
+to `RETENTION` (a socket resuming from older than that is told to resync); `push_pending` pushes
+what was committed but never pushed. Both run in the housekeeping loop (`server.housekeeping`).
 """
 
 import logging
-from datetime import timedelta
-
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from server.live import publish
+from server.live.declared import AccessChanged, Declared
 from server.models import Event
 
 log = logging.getLogger(__name__)
 
-# Event types (SPEC §3 WebSocket).
-MESSAGE_CREATED = "message.created"
-MESSAGE_DELETED = "message.deleted"
-MESSAGE_READ_STATE = "message.read_state"
-RECEIPT_SEEN = "receipt.seen"
-THREAD_CREATED = "thread.created"
-THREAD_UPDATED = "thread.updated"
-THREAD_REMOVED = "thread.removed"
-BADGE = "badge"
-# Internal: a user's roles or relationships changed. Never sent to a client as such: live sockets
-# reload what their user may see, and a resume across it answers `resync_required`.
-ACCESS_CHANGED = "access.changed"
-
 # How long the log is kept at least (SPEC: a socket may resume from within this window).
 RETENTION = timedelta(hours=24)
-
 
 # The PostgreSQL advisory-lock namespace of the per-practice event log.
 _LOG_LOCK = 7231
@@ -64,27 +52,19 @@ def hold_log(practice_id: int) -> None:
                            [_LOG_LOCK, practice_id % 2_147_483_647])
 
 
-def record(practice_id: int, type: str, payload: dict, *, thread=None, user_id=None) -> Event:
+def record(practice_id: int, event: Declared) -> Event:
     """Write one event row now and publish it after the surrounding transaction commits.
 
-    A `thread` event reaches whoever sees that thread; a `user_id` event reaches that user only
-    (with `thread` too, it is about that thread and still checked against it). Callers outside
-    `writing` get the log lock here, late but still before the insert.
+    Callers outside `writing` get the log lock here, late but still before the insert.
     """
-    hold_log(practice_id)
-    event = Event.objects.create(practice_id=practice_id, type=type, payload=payload,
-                                 thread=thread, user_id=user_id)
-    _push_after_commit([event])
-    return event
+    return record_many(practice_id, [event])[0]
 
 
-def record_many(practice_id: int, type: str, payloads, *, thread=None, user_id=None) -> list:
-    """`record` for several events of one type in one insert (a client opening a thread with
-    many unseen messages must not cost a query per message)."""
+def record_many(practice_id: int, events) -> list:
+    """`record` for several events in one insert (a client opening a thread with many unseen
+    messages must not cost a query per message)."""
     hold_log(practice_id)
-    rows = Event.objects.bulk_create(
-        Event(practice_id=practice_id, type=type, payload=payload, thread=thread, user_id=user_id)
-        for payload in payloads)
+    rows = Event.objects.bulk_create(event_row(practice_id, event) for event in events)
     if rows:
         _push_after_commit(rows)
     return rows
@@ -97,32 +77,15 @@ def access_changed(practice_id: int, user_ids) -> None:
     facts, drop threads they lost (`thread.removed`), get a fresh badge, or close (a client whose
     portal was switched off, a deactivated user).
     """
-    ids = sorted(set(user_ids))
-    if not ids:
-        return
-    hold_log(practice_id)
-    rows = Event.objects.bulk_create(
-        Event(practice_id=practice_id, type=ACCESS_CHANGED, payload={}, user_id=uid) for uid in ids)
-    _push_after_commit(rows)
+    record_many(practice_id, [AccessChanged(uid) for uid in sorted(set(user_ids))])
 
 
-def recheck_sockets(user_ids, *, with_supervisors: bool = False) -> None:
-    """After commit, live sockets of `user_ids` (and, `with_supervisors`, of their supervisors)
-    reload what they may see. No event row: for changes made outside the actions, such as
-    Django's admin."""
-    ids = sorted(set(user_ids))
-    if ids:
-        transaction.on_commit(lambda: _publish_safely("publish_recheck", ids, with_supervisors))
-
-
-def portal_switched(practice_id: int) -> None:
-    """After commit, every client socket of the practice rechecks the portal switch."""
-    transaction.on_commit(lambda: _publish_safely("publish_portal_switched", practice_id))
-
-
-def close_user_sockets(user_id: int) -> None:
-    """Close every live socket of `user_id` (after commit; at once outside a transaction)."""
-    transaction.on_commit(lambda: _publish_safely("publish_close", user_id))
+def event_row(practice_id: int, event: Declared) -> Event:
+    """The (unsaved) row that records `event`: its thread and user as columns, the rest as
+    payload."""
+    return Event(practice_id=practice_id, type=event.name, payload=event.payload(),
+                 thread_id=getattr(event, "thread_id", None),
+                 user_id=getattr(event, "user_id", None))
 
 
 def push_pending(*, older_than: timedelta = timedelta(seconds=5), practice_id=None,
@@ -177,11 +140,16 @@ def _push_after_commit(rows) -> None:
 
 def _push(rows) -> None:
     """Publish committed rows, then mark them pushed (a failure leaves them for `push_pending`)."""
-    if _publish_safely("publish_events", rows):
-        try:
-            Event.objects.filter(pk__in=[row.pk for row in rows]).update(pushed=True)
-        except Exception:
-            log.exception("could not mark events pushed (they will be pushed again)")
+    try:
+        publish.publish_events(rows)
+    except Exception:
+        # The database already holds the change: a broken channel layer must not make it an error.
+        log.exception("live push failed (clients will catch up on resume)")
+        return
+    try:
+        Event.objects.filter(pk__in=[row.pk for row in rows]).update(pushed=True)
+    except Exception:
+        log.exception("could not mark events pushed (they will be pushed again)")
 
 
 def prune(keep: timedelta = RETENTION) -> int:
@@ -195,13 +163,24 @@ def prune(keep: timedelta = RETENTION) -> int:
     return deleted
 
 
-def _publish_safely(name: str, *args) -> bool:
-    # The database already holds the change: a broken channel layer must not make it an error.
-    try:
-        from consumers import fanout
+def head_cursor() -> int:
+    """The newest cursor in the log. With the log empty, the last id ever handed out, so that a
+    socket's first cursor is not taken for one older than the log once events arrive."""
+    newest = Event.objects.aggregate(newest=Max("id"))["newest"]
+    return newest if newest is not None else last_allocated_id()
 
-        getattr(fanout, name)(*args)
-        return True
-    except Exception:
-        log.exception("live push failed (clients will catch up on resume)")
-        return False
+
+def last_allocated_id() -> int:
+    """The last event id the database handed out, whether or not its row is still there."""
+    table = Event._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        elif connection.vendor == "postgresql":
+            # last_value is NULL until the sequence hands out its first id.
+            cursor.execute("SELECT last_value FROM pg_sequences WHERE format('%%I.%%I', "
+                           "schemaname, sequencename) = pg_get_serial_sequence(%s, 'id')", [table])
+        else:
+            return 0
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0

@@ -1,14 +1,16 @@
-"""Changes made outside the actions — Django's admin, a shell — reach live sockets too.
+"""Changes made outside the actions — a shell, a data fix — reach live sockets too.
 
 Role rows, assignments, supervision, the portal switch and deactivation are watched with model
 signals; each tells the affected users' sockets (after commit) to reload what they may see, or
 closes them. These pushes are live only (no event rows): the actions log their own
 `access.changed` events, and a socket that was away simply reads its facts anew on connect.
+They are the net under the actions, not a second way in: every change the API or the admin
+site makes goes through an action.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from server import events
+from server.live import publish
 from server.models import Client, Practice, StaffRole, User
 
 _UID = "cairn-live-"
@@ -29,7 +31,7 @@ def connect() -> None:
 
 def _role_changed(sender, instance, **kwargs):
     # A clinician's role also decides what their supervisors see.
-    events.recheck_sockets([instance.user_id], with_supervisors=True)
+    publish.recheck_sockets([instance.user_id], with_supervisors=True)
 
 
 def _clinicians_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -44,7 +46,7 @@ def _clinicians_changed(sender, instance, action, reverse, pk_set, **kwargs):
         clinicians = {instance.pk}
     else:
         clinicians = set(pk_set or ()) or getattr(instance, "_cairn_cleared", set())
-    events.recheck_sockets(clinicians, with_supervisors=True)
+    publish.recheck_sockets(clinicians, with_supervisors=True)
 
 
 def _supervision_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -56,19 +58,19 @@ def _supervision_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     # The supervisor's view changes: forward, that is `instance`; reverse, the `pk_set`.
     if action == "post_clear":
-        events.recheck_sockets(getattr(instance, "_cairn_cleared", set()))
+        publish.recheck_sockets(getattr(instance, "_cairn_cleared", set()))
     else:
-        events.recheck_sockets(set(pk_set or ()) if reverse else {instance.pk})
+        publish.recheck_sockets(set(pk_set or ()) if reverse else {instance.pk})
 
 
 def _practice_saved(sender, instance, created, update_fields=None, **kwargs):
     # Client sockets recheck the portal switch on any save that may have touched it.
     if not created and (update_fields is None or "portal_enabled" in update_fields):
-        events.portal_switched(instance.pk)
+        publish.portal_switched(instance.pk)
 
 
 def _user_saved(sender, instance, created, update_fields=None, **kwargs):
     if created or instance.is_active:
         return
     if update_fields is None or "is_active" in update_fields:
-        events.close_user_sockets(instance.pk)
+        publish.close_user_sockets(instance.pk)

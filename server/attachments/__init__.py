@@ -1,0 +1,1 @@
+"""Attachments: the upload cap, names, content sniffing and image cleaning, storage, access."""
