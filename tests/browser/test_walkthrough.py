@@ -113,6 +113,15 @@ def test_drafts_survive_switching_threads_and_reloading(open_as):
     expect(cleo.get_by_test_id("new-subject")).to_have_value("")
     expect(cleo.get_by_test_id("new-body")).to_have_value("")
 
+    # The portal shares the thread view, drafts included.
+    dana = open_as("dana")
+    row(dana, first).click()
+    expect(dana.locator("#thread-subject")).to_have_text("First")
+    dana.get_by_test_id("reply-body").fill("Dear Cleo,")
+    dana.reload()
+    wait_live(dana)
+    expect(dana.get_by_test_id("reply-body")).to_have_value("Dear Cleo,")
+
 
 def _in_view(page, locator):
     box = locator.bounding_box()
