@@ -103,7 +103,8 @@ export class ThreadList {
     if (!last) return null;
     const mine = this.options.mine && this.options.mine(last.author);
     return el("span", { class: "row-preview", testid: "thread-preview" },
-      el("span", { class: "row-author" }, `${mine ? "You" : last.author.name}: `), last.preview);
+      el("span", { class: "row-author" }, `${mine ? "You" : last.author.name}: `),
+      last.preview || "sent a file");
   }
 }
 
