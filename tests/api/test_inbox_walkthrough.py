@@ -104,3 +104,16 @@ def test_the_access_change_can_be_asked_without_a_conflict(world, as_user):
                                   audience="clinical").status_code == 404
     assert as_user(world.dana.user).get(f"/api/threads/{tid}/access-change",
                                    audience="clinical").status_code == 403
+
+
+def test_the_sign_in_page_sends_someone_signed_in_on_without_asking_the_api(world):
+    from django.test import Client
+
+    assert Client().get("/").status_code == 200
+    staff, client = Client(), Client()
+    staff.force_login(world.cleo)
+    client.force_login(world.dana.user)
+    assert staff.get("/")["Location"] == "/inbox"
+    assert client.get("/")["Location"] == "/portal"
+    # With a notice to show (signed out, expired, portal off), the page shows it.
+    assert client.get("/?portal_off=1").status_code == 200
