@@ -1,9 +1,10 @@
-"""Access to threads and messages: the object, or one "not found" whether missing or hidden."""
+"""Access to threads, messages and clients: the object, or one "not found" whether missing or
+hidden; and the portal switch as an error."""
 
-from rules import can_view
-from server.errors import ApiError, not_found
+from rules import can_message_clients, can_see_client, can_view
+from server.errors import ApiError, forbidden, not_found
 from server.facts import thread_facts
-from server.models import Message, Thread
+from server.models import Client, Message, Thread
 
 
 def access_thread(person, thread_id, *, lock: bool = False, live: bool = False) -> Thread:
@@ -37,3 +38,31 @@ def access_message(person, message_id, *, lock: bool = False) -> Message:
     if person.is_client and message.deleted_at is not None:
         raise not_found("message")
     return message
+
+
+def access_client(person, client_id, *, lock: bool = False) -> Client:
+    """The client record `person` may write to: their own for a client, one a staff `person`
+    sees in some audience; one "not found" whether missing or hidden."""
+    clients = Client.objects.select_related("practice")
+    if lock:
+        clients = clients.select_for_update(of=("self",))
+    try:
+        client_id = int(client_id)
+    except (ValueError, TypeError):
+        raise not_found("client")
+    # Ids are 64-bit: a longer number is no client (and would overflow the database driver).
+    client = clients.filter(pk=client_id).first() if -2**63 <= client_id < 2**63 else None
+    if client is None or person is None:
+        raise not_found("client")
+    if person.is_client:
+        if client.pk != person.client_id:
+            raise not_found("client")
+    elif not can_see_client(person, client.practice_id, client.pk):
+        raise not_found("client")
+    return client
+
+
+def require_portal(practice) -> None:
+    """403 unless messages and invitations may flow between `practice` and its clients."""
+    if not can_message_clients(practice.portal_enabled):
+        raise forbidden("portal_disabled", "The practice has switched the client portal off.")

@@ -5,7 +5,9 @@ with 1,000 and with 1,000,000 messages (docs/PERFORMANCE.md, W5 and F6):
   index (thread_activity, thread_client, thread_audience, thread_topic) and stop after it;
 - `unread` starts from the caller's unread marks, not from every thread of the practice;
 - `deleted` tests each thread with one probe of the partial index message_deleted;
-- the archive flag costs one probe per thread of the page.
+- the archive flag costs one probe per thread of the page;
+- a search (`q`) probes the listing's first threads one by one, then asks the full-text index
+  for the rest (server.search.matching_page).
 
 Those per-row tests are scalar subqueries on purpose: PostgreSQL may run an EXISTS as a hash of
 every row it could match — all of the user's archive marks, every deleted message of the
@@ -19,16 +21,63 @@ from datetime import datetime
 from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from server.readmodel import live_marks
+from rules import can_see_deleted
+from server import search
+from server.errors import invalid
+from server.readmodel import live_marks, unread_by_thread
+from server.serialize import latest_messages, thread_dict
 from server.models import ArchiveMark, Message, Thread
+from server.validation import clean_audience
 from server.visibility import visible_threads
+
+STATES = ("inbox", "unread", "all", "deleted")
+
+
+def check_list_threads(actor, *, client=None, audience=None, topic=None, state="inbox",
+                       size: int, before=None, q=None) -> tuple[list, list, bool]:
+    """`GET /api/threads` for `actor`, its filters and search `q` as given in the query string
+    and its page already parsed: (threads, their summaries, whether more follow). Bad filters are 422. A
+    search's summaries carry their `match`, and the search is audited (snippets are text)."""
+    who = actor.person
+    if state not in STATES or (state == "deleted" and not can_see_deleted(who)):
+        raise invalid("invalid_state", f"state must be one of {', '.join(STATES)}.", field="state")
+    filters = {}
+    if client is not None:
+        filters["client_id"] = _int_param(client, "client")
+    if audience is not None:
+        filters["audience"] = clean_audience(audience)
+    if topic is not None:
+        filters["topic_id"] = _int_param(topic, "topic")
+    query = search.parse(q)
+    page, more = thread_page(who, filters, state, size, before, query)
+    counts = unread_by_thread(who, [t.pk for t in page])
+    latest = latest_messages(t.pk for t in page)
+    summaries = [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived,
+                             last_message=latest.get(t.pk)) for t in page]
+    search.show_matches(actor, summaries, query, with_deleted=state == "deleted")
+    return page, summaries, more
+
+
+def _int_param(value, field):
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    # Ids are 64-bit: a longer number would overflow the database driver.
+    if number is None or not -2**63 <= number < 2**63:
+        raise invalid("invalid", f"{field} must be a number.", field=field)
+    return number
 
 
 def thread_page(who, filters: dict, state: str, size: int,
-                before: tuple[datetime, int] | None = None) -> tuple[list, bool]:
-    """Up to `size` threads `who` sees in `state`, narrowed by `filters` (field: value), newest
-    activity first, older than the `before` cursor (moment, id); and whether more follow. Each
-    thread carries `is_archived` (for `who`), its client and its topic."""
+                before: tuple[datetime, int] | None = None,
+                query: search.Query | None = None) -> tuple[list, bool]:
+    """Up to `size` threads `who` sees in `state`, narrowed by `filters` (field: value) and the
+    search `query`, newest activity first, older than the `before` cursor (moment, id); and
+    whether more follow. Each thread carries `is_archived` (for `who`), its client and its
+    topic."""
     if state == "unread":
         # The threads of the caller's counting unread marks, which are already checked for
         # visibility one mark at a time (server.readmodel).
@@ -55,7 +104,11 @@ def thread_page(who, filters: dict, state: str, size: int,
         moment, pk = before
         threads = threads.filter(Q(last_message_at__lt=moment)
                                  | Q(last_message_at=moment, pk__lt=pk))
-    page = list(threads.order_by("-last_message_at", "-id")[:size + 1])
+    threads = threads.order_by("-last_message_at", "-id")
+    if query is None:
+        page = list(threads[:size + 1])
+    else:
+        page = search.matching_page(threads, query, size + 1, with_deleted=state == "deleted")
     return page[:size], len(page) > size
 
 

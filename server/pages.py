@@ -2,7 +2,8 @@
 
 The pages hold no data and no inline script; everything they show comes from the HTTP API and
 /ws/ (static/js/). `/` signs in, `/inbox` is the staff inbox, `/portal` the client portal and
-`/activate#TOKEN` creates a portal account from an invitation link.
+`/activate#TOKEN` creates a portal account from an invitation link; `/forgot` asks for a
+password-reset link, `/reset#TOKEN` uses it, `/account` holds password, two-step sign-in and sessions.
 """
 
 from django.conf import settings
@@ -40,7 +41,7 @@ def _page(filename):
 
 _sign_in_page = _page("index.html")
 # The sign-in page's notices (static/js/signin.js): with one of them it always shows.
-SIGN_IN_NOTICES = ("expired", "signed_out", "portal_off")
+SIGN_IN_NOTICES = ("expired", "signed_out", "portal_off", "password_reset")
 
 
 @require_safe
@@ -58,3 +59,6 @@ def sign_in(request):
 inbox = _page("inbox.html")
 portal = _page("portal.html")
 activate = _page("activate.html")
+forgot = _page("forgot.html")
+reset = _page("reset.html")
+account = _page("account.html")

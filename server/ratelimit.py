@@ -6,6 +6,7 @@ refusing every sign-in because Redis blinked would be worse than a short unguard
 
 import hashlib
 import logging
+import math
 import time
 
 from django.conf import settings
@@ -16,12 +17,20 @@ from server.errors import ApiError
 log = logging.getLogger(__name__)
 
 
+def now() -> float:
+    """The clock every limit reads (tests replace it)."""
+    return time.time()
+
+
+def _digest(key: str) -> str:
+    # Hashed: usernames may hold any character.
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def _window(name: str, key: str, seconds: int) -> tuple[str, int]:
-    """The cache key of `key`'s current window (hashed: usernames may hold any character)
-    and the seconds until the window ends."""
-    now = time.time()
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return f"rl:{name}:{digest}:{int(now // seconds)}", int(seconds - now % seconds) + 1
+    """The cache key of `key`'s current window and the seconds until the window ends."""
+    at = now()
+    return f"rl:{name}:{_digest(key)}:{int(at // seconds)}", int(seconds - at % seconds) + 1
 
 
 def count(name: str, key: str, seconds: int) -> int:
@@ -50,6 +59,36 @@ def refuse_if_over(name: str, key: str, limit: int, seconds: int, total: int | N
     total = count(name, key, seconds) if total is None else total
     if total > limit:
         _, retry_after = _window(name, key, seconds)
+        raise ApiError(429, "rate_limited", f"Too many attempts; try again in {retry_after} s.",
+                       retry_after=retry_after)
+
+
+def first_in_window(name: str, key: str, seconds: int) -> bool:
+    """True once per window of `name` for `key` (say, to audit a throttle once, not per try)."""
+    bucket, _ = _window(f"{name}-once", key, seconds)
+    try:
+        return bool(cache.add(bucket, 1, timeout=seconds + 1))
+    except Exception:
+        return True
+
+
+def delay_until(name: str, key: str, until: float) -> None:
+    """Refuse `key` under `name` until the time `until` (see `refuse_while_delayed`)."""
+    try:
+        cache.set(f"rl-delay:{name}:{_digest(key)}", until, timeout=int(until - now()) + 2)
+    except Exception:
+        log.warning("rate limit %s unavailable; not delaying", name, exc_info=True)
+
+
+def refuse_while_delayed(name: str, key: str) -> None:
+    """429 with Retry-After while a delay set by `delay_until` runs."""
+    try:
+        until = cache.get(f"rl-delay:{name}:{_digest(key)}")
+    except Exception:
+        log.warning("rate limit %s unavailable; letting the request through", name, exc_info=True)
+        return
+    if until is not None and until > now():
+        retry_after = max(1, math.ceil(until - now()))
         raise ApiError(429, "rate_limited", f"Too many attempts; try again in {retry_after} s.",
                        retry_after=retry_after)
 

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "server.middleware.content_security_policy",
     "server.middleware.json_method_not_allowed",
+    "server.actions.sessions.mark_seen",
 ]
 
 ROOT_URLCONF = "server.urls"
@@ -181,7 +182,19 @@ INVITATION_TTL_DAYS = 7
 THREAD_PAGE_DEFAULT = 50
 THREAD_PAGE_MAX = 200
 LOGIN_WINDOW_SECONDS = int(os.environ.get("CAIRN_LOGIN_WINDOW_SECONDS", 15 * 60))
-LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_USERNAME", 5))
+# Sign-in throttling (server/signin.py): a username from one address is refused after 5 failures
+# in the window; a username over all addresses is slowed (not locked) past 20.
+LOGIN_FAILURES_PER_USERNAME_ADDRESS = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_USERNAME_ADDRESS",
+                                                         5))
+LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_USERNAME", 20))
+LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("CAIRN_LOGIN_DELAY_MAX_SECONDS", 30))
+PASSWORD_RESET_TTL_SECONDS = 60 * 60
+# Forgot-password requests per login and per address per hour, beyond which they are dropped silently.
+PASSWORD_FORGOT_PER_LOGIN = 3
+PASSWORD_FORGOT_PER_IP = 20
+# A forgot-password request answers no sooner than this, known login or not (no timing oracle).
+PASSWORD_FORGOT_MIN_SECONDS = float(os.environ.get("CAIRN_PASSWORD_FORGOT_MIN_SECONDS", 0.25))
+REMEMBER_BROWSER_DAYS = 30
 LOGIN_FAILURES_PER_IP = int(os.environ.get("CAIRN_LOGIN_FAILURES_PER_IP", 30))
 SEND_LIMIT_PER_MINUTE = int(os.environ.get("CAIRN_SEND_LIMIT_PER_MINUTE", 30))
 # Sockets one user may hold at once in one process; more are refused at the handshake

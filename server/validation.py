@@ -54,3 +54,11 @@ def clean_client_msg_id(value) -> str | None:
     if not isinstance(value, str) or not 1 <= len(value) <= 64:
         raise invalid("invalid", "client_msg_id must be 1 to 64 characters.", field="client_msg_id")
     return value
+
+
+def clean_ids(values, field: str) -> set:
+    """A set of ids; ids are 64-bit, a longer number would overflow the database driver."""
+    for value in values:
+        if not -2**63 <= value < 2**63:
+            raise invalid("invalid", f"{field}: not an id.", field=field)
+    return set(values)

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from server.live import log, publish
 from server.actions.people import end_sessions
-from server.audit import audit
+from server.audit import audit, audit_by
 from server.models import Client, Invitation, Message, UnreadMark
 
 
@@ -15,14 +15,19 @@ def do_add_client(client, *, request=None) -> Client:
     return client
 
 
-def do_edit_client(client, changed, *, request=None) -> None:
-    """Save the plain fields `changed` (name, email); the audit names the fields, not values."""
+def do_edit_client(client, changed, *, request=None, actor=None) -> None:
+    """Save the plain fields `changed` (name, email); the audit names the fields, not values.
+    The editor is `actor` (a server.actor.Actor) or else the request's user."""
     changed = sorted(changed)
     if not changed:
         return
     client.save(update_fields=changed)
-    audit(request, "client.edited", practice_id=client.practice_id, client_id=client.pk,
-          fields=changed)
+    if actor is not None:
+        audit_by(actor, "client.edited", practice_id=client.practice_id, client_id=client.pk,
+                 fields=changed)
+    else:
+        audit(request, "client.edited", practice_id=client.practice_id, client_id=client.pk,
+              fields=changed)
 
 
 def do_link_portal_account(client, user, *, request=None) -> None:

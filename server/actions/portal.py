@@ -2,13 +2,14 @@
 
 import hashlib
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
 from server import notify
-from server.audit import audit
+from server.audit import audit_by
 from server.errors import ApiError
 from server.models import Client, Invitation, Message, UnreadMark, User
 from server.serialize import iso
@@ -25,23 +26,22 @@ def _live_invitations(client):
                                      expires_at__gt=timezone.now())
 
 
-def do_invite(client, by, *, request=None) -> dict:
+def do_invite(actor, client) -> dict:
     """Issue a new single-use link (older links stop working) and queue its email."""
     if not client.email:
         return {"status": "no_email"}
     now = timezone.now()
     _live_invitations(client).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
-    Invitation.objects.create(client=client, token_hash=token_hash(token), created_by=by,
+    Invitation.objects.create(client=client, token_hash=token_hash(token), created_by=actor.user,
                               created_at=now,
                               expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS))
     notify.invitation(client, f"{settings.PUBLIC_URL}/activate#{token}")
-    audit(request, "invitation.sent", actor=by, practice_id=client.practice_id,
-          client_id=client.pk)
+    audit_by(actor, "invitation.sent", practice_id=client.practice_id, client_id=client.pk)
     return {"status": "sent", "sent_at": iso(now)}
 
 
-def invite_if_needed(client, by) -> dict | None:
+def invite_if_needed(actor, client) -> dict | None:
     """After staff write to `client`: invite them unless they have an account or a live link.
     `sent_at` tells when the live link was emailed (now, or earlier)."""
     if client.user_id is not None:
@@ -52,7 +52,7 @@ def invite_if_needed(client, by) -> dict | None:
     live = _live_invitations(client).order_by("-created_at").first()
     if live is not None:
         return {"status": "sent", "sent_at": iso(live.created_at)}
-    return do_invite(client, by)
+    return do_invite(actor, client)
 
 
 def void_invitations(client, now=None) -> None:
@@ -72,8 +72,9 @@ def find_invitation(token: str):
                     expires_at__gt=timezone.now(), client__user__isnull=True).first())
 
 
-def do_activate(invitation, username, password, *, request=None) -> User:
-    """Create the client's portal account; their unseen staff messages arrive unread. Never
+def do_activate(actor, invitation, username, password) -> User:
+    """Create the client's portal account; their unseen staff messages arrive unread. `actor`
+    is the person at the link, not signed in yet: the audit row names the new account. Never
     replaces an account: a client linked meanwhile makes the link gone (410), and the caller's
     transaction rolls the new user back."""
     client = invitation.client
@@ -91,5 +92,5 @@ def do_activate(invitation, username, password, *, request=None) -> User:
                                      author_kind="staff", deleted_at__isnull=True)
     UnreadMark.objects.bulk_create(UnreadMark(user=user, message_id=m_id, thread_id=t_id)
                                    for m_id, t_id in waiting.values_list("id", "thread_id"))
-    audit(request, "portal.activated", actor=user, client_id=client.pk)
+    audit_by(replace(actor, user=user), "portal.activated", client_id=client.pk)
     return user

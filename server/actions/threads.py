@@ -6,27 +6,30 @@ from rules import audience_change
 from server.actions import marks
 from server.actions.messages import do_send_message
 from server.actions.portal import invite_if_needed
-from server.audit import audit
+from server.audit import audit_by
 from server.facts import practice_staff, thread_facts
 from server.live.declared import ThreadCreated, ThreadRemoved, ThreadUpdated
 from server.live.log import record
 from server.models import Message, Thread
 
 
-def do_start_thread(person, author, client, audience, topic, subject, body, *,
-                    client_msg_id=None, mark_thread_read=True, attachments=()):
+def do_start_thread(actor, client, audience, topic, subject, body, *, client_msg_id=None,
+                    request_digest="", mark_thread_read=True, attachments=()):
     """Open a thread with its first message. Returns (thread, message, invitation) where
     invitation is None, {"status": "sent"} or {"status": "no_email"} (client without account)."""
+    author = actor.user
     now = timezone.now()
     # The client's practice object, not just its id: the email notices need its name.
     thread = Thread.objects.create(practice=client.practice, client=client,
                                    audience=audience, topic=topic, subject=subject,
                                    created_by=author, created_at=now, last_message_at=now)
     record(thread.practice_id, ThreadCreated(thread.pk))
-    message = do_send_message(person, author, thread, body, client_msg_id=client_msg_id,
-                              mark_thread_read=mark_thread_read, first=True,
-                              attachments=attachments)
-    invitation = invite_if_needed(client, author) if person.is_staff else None
+    message = do_send_message(actor, thread, body, client_msg_id=client_msg_id,
+                              request_digest=request_digest, mark_thread_read=mark_thread_read,
+                              first=True, attachments=attachments)
+    audit_by(actor, "thread.created", thread_id=thread.pk, message_id=message.pk,
+             client_id=client.pk)
+    invitation = invite_if_needed(actor, client) if actor.person.is_staff else None
     return thread, message, invitation
 
 
@@ -35,7 +38,7 @@ def access_change(thread, new_audience):
     return audience_change(practice_staff(thread.practice_id), thread_facts(thread), new_audience)
 
 
-def do_edit_header(person, thread, *, audience=None, topic=..., subject=None, request=None):
+def do_edit_header(actor, thread, *, audience=None, topic=..., subject=None):
     """Apply a confirmed header edit. Who lost access hears `thread.removed` and nothing more;
     who gained it finds the thread with its latest message unread."""
     changed = {}
@@ -58,17 +61,17 @@ def do_edit_header(person, thread, *, audience=None, topic=..., subject=None, re
     record(thread.practice_id, ThreadUpdated(thread.pk))
     for gained in gaining:
         marks.do_mark_thread_unread(gained, thread)
-    audit(request, "thread.edited", thread_id=thread.pk, client_id=thread.client_id,
-          fields=sorted(changed), audience=changed.get("audience"))
+    audit_by(actor, "thread.edited", thread_id=thread.pk, client_id=thread.client_id,
+             fields=sorted(changed), audience=changed.get("audience"))
     return thread
 
 
-def do_delete_thread(person, thread, *, request=None) -> None:
+def do_delete_thread(actor, thread) -> None:
     """Soft-delete the thread and every live message in it."""
     now = timezone.now()
     Message.objects.filter(thread=thread, deleted_at__isnull=True).update(
-        deleted_at=now, deleted_by_id=person.user_id)
+        deleted_at=now, deleted_by_id=actor.user.pk)
     thread.deleted_at = now
     thread.save(update_fields=["deleted_at"])
     record(thread.practice_id, ThreadRemoved(thread.pk, "deleted"))
-    audit(request, "thread.deleted", thread_id=thread.pk, client_id=thread.client_id)
+    audit_by(actor, "thread.deleted", thread_id=thread.pk, client_id=thread.client_id)

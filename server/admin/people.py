@@ -15,6 +15,7 @@ from server.actions.people import (do_add_staff, do_edit_user, do_set_active, do
 from server.actions.practice import do_set_roles
 from server.admin.scoping import PracticeScoped, changed_fields, take_back
 from server.admin.site import site
+from server.actor import Actor
 from server.models import StaffRole, User
 
 PLAIN_FIELDS = ["username", "name", "email", "is_superuser"]
@@ -116,7 +117,7 @@ class CairnUserAdmin(PracticeScoped, UserAdmin):
         super().save_related(request, form, formsets, change)
         user = form.instance
         if "roles" in form.changed_data:
-            do_set_roles(user, sorted(set(roles)), request=request)
+            do_set_roles(Actor.from_request(request), user, sorted(set(roles)))
         if "supervises" in form.changed_data:
             do_set_supervision(user, [u.pk for u in supervises], request=request)
 

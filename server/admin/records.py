@@ -13,6 +13,7 @@ from server.actions.topics import (do_add_topic, do_delete_topic, do_edit_topic,
                                    do_rename_practice, topic_in_use)
 from server.admin.scoping import PracticeScoped, changed_fields, take_back
 from server.admin.site import site
+from server.actor import Actor
 from server.audit import audit
 from server.models import Client, Practice, Topic, User
 from server.practice_settings import SETTINGS, setting_problems
@@ -74,7 +75,8 @@ class ClientAdmin(PracticeScoped, admin.ModelAdmin):
         clinicians = form.cleaned_data.pop("clinicians", None)
         super().save_related(request, form, formsets, change)
         if "clinicians" in form.changed_data:
-            do_set_clinicians(form.instance, sorted(u.pk for u in clinicians), request=request)
+            do_set_clinicians(Actor.from_request(request), form.instance,
+                              sorted(u.pk for u in clinicians))
 
 
 class TopicForm(forms.ModelForm):
@@ -170,5 +172,6 @@ class PracticeAdmin(PracticeScoped, admin.ModelAdmin):
         name = take_back(obj, form, "name")
         settings = {key: take_back(obj, form, key) for key in SETTINGS}
         do_rename_practice(obj, name, request=request)
-        do_switch_portal(obj, enabled, request=request)
-        do_update_practice_settings(obj, settings, request=request)
+        by = Actor.from_request(request)
+        do_switch_portal(by, obj, enabled)
+        do_update_practice_settings(by, obj, settings)

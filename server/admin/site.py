@@ -32,13 +32,20 @@ class AdminSignInForm(AuthenticationForm):
         if not username or not password:
             return self.cleaned_data  # the field errors say what is missing
         try:
-            user = signin.check_credentials(self.request, username, password,
-                                            outside_practice=True)
+            user = signin.authenticate_throttled(self.request, username, password,
+                                                 outside_practice=True)
         except ApiError as refusal:
             raise ValidationError(refusal.message, code=refusal.code) from None
         if not may_administer(user):
             signin.refuse(self.request, user, "not_practice_admin")
             raise ValidationError("This account does not manage a practice.", code="not_allowed")
+        if signin.has_two_factor(user):
+            # The second step is asked on Cairn's own sign-in page; a session started there
+            # opens the admin too. A password alone never does.
+            signin.refuse(self.request, user, "two_factor_required")
+            raise ValidationError("Two-step sign-in is on for this account: sign in on Cairn's "
+                                  "sign-in page first, then open the admin.",
+                                  code="two_factor_required")
         self.user_cache = user
         return self.cleaned_data
 

@@ -5,6 +5,7 @@ from ninja import Router, Status
 from ninja.utils import check_csrf
 
 from server import signin
+from server.api.account_schemas import TwoFactorRequiredOut
 from server.api.schemas import ERRORS, BadgeOut, ErrorOut, LoginIn, MeOut
 from server.api.session import person, signed_in
 from server.readmodel import badge_for
@@ -37,12 +38,14 @@ def csrf(request):
     return Status(204, None)
 
 
-@router.post("/auth/login", response={200: MeOut, ERRORS: ErrorOut})
+@router.post("/auth/login", response={200: MeOut | TwoFactorRequiredOut, ERRORS: ErrorOut})
 def sign_in(request, payload: LoginIn):
+    """Sign in; with two-step sign-in on (and this browser not remembered) the answer is
+    `{"two_factor_required": true}` and POST /api/auth/login/two-factor completes it."""
     require_csrf(request)
-    user = signin.check_credentials(request, payload.username, payload.password)
-    signin.sign_in(request, user)
-    return me_dict(request, person(request))
+    if not signin.sign_in(request, payload.username, payload.password):
+        return {"two_factor_required": True}
+    return me_dict(request, person(request, setup_exempt=True))
 
 
 @router.post("/auth/logout", response={204: None, ERRORS: ErrorOut}, auth=signed_in)
@@ -53,7 +56,7 @@ def sign_out(request):
 
 @router.get("/me", response={200: MeOut, ERRORS: ErrorOut}, auth=signed_in)
 def me(request):
-    return me_dict(request, person(request))
+    return me_dict(request, person(request, setup_exempt=True))
 
 
 @router.get("/badge", response={200: BadgeOut, ERRORS: ErrorOut}, auth=signed_in)

@@ -143,6 +143,11 @@ class LastMessageOut(Schema):
     preview: str
 
 
+class MatchOut(Schema):
+    message_id: Optional[int]
+    snippet: str
+
+
 class ThreadOut(Schema):
     id: int
     client: Ref
@@ -155,6 +160,8 @@ class ThreadOut(Schema):
     archived: bool
     deleted: bool
     last_message: Optional[LastMessageOut] = None
+    # Only on the summaries of a search (GET /api/threads?q=).
+    match: Optional[MatchOut] = None
 
 
 class AttachmentOut(Schema):
@@ -214,8 +221,15 @@ class ThreadOnly(Schema):
     thread: ThreadOut
 
 
-class MessageOnly(Schema):
-    message: MessageOut
+class MessageMark(Schema):
+    """A message's unread flag for the caller, without its text."""
+    id: int
+    thread_id: int
+    unread: bool
+
+
+class MessageMarked(Schema):
+    message: MessageMark
 
 
 class AccessChange(Schema):

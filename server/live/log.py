@@ -20,6 +20,9 @@ from server.live import publish
 from server.live.declared import AccessChanged, Declared
 from server.models import Event
 
+# The close code that tells a socket to reconnect and resume (consumers/inbox.py, RECONNECT).
+RECONNECT_CODE = 4012
+
 log = logging.getLogger(__name__)
 
 # How long the log is kept at least (SPEC: a socket may resume from within this window).
@@ -86,6 +89,12 @@ def event_row(practice_id: int, event: Declared) -> Event:
     return Event(practice_id=practice_id, type=event.name, payload=event.payload(),
                  thread_id=getattr(event, "thread_id", None),
                  user_id=getattr(event, "user_id", None))
+
+
+def reconnect_user_sockets(user_id: int) -> None:
+    """Ask every socket of `user_id` to reconnect and resume (after commit): those whose session
+    has ended since fail the handshake, the others come back."""
+    transaction.on_commit(lambda: _publish_safely("publish_close", user_id, RECONNECT_CODE))
 
 
 def push_pending(*, older_than: timedelta = timedelta(seconds=5), practice_id=None,

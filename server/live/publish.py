@@ -55,9 +55,19 @@ def portal_switched(practice_id: int) -> None:
     _after_commit(_send, [_control(portal_group(practice_id), "cairn.recheck")])
 
 
+# The close code that tells a socket to reconnect and resume (consumers/inbox.py, RECONNECT).
+RECONNECT_CODE = 4012
+
+
 def close_user_sockets(user_id: int) -> None:
     """Close every live socket of `user_id` (after commit; at once outside a transaction)."""
     _after_commit(_send, [_control(user_group(user_id), "cairn.close", code=4001)])
+
+
+def reconnect_user_sockets(user_id: int) -> None:
+    """Ask every socket of `user_id` to reconnect and resume (after commit): those whose session
+    has ended since fail the handshake, the others come back."""
+    _after_commit(_send, [_control(user_group(user_id), "cairn.close", code=RECONNECT_CODE)])
 
 
 def _recheck(user_ids, with_supervisors: bool) -> None:

@@ -63,8 +63,11 @@ def envelopes(rows, *, recipient=None) -> list:
     missing = {event.thread_id for _, event in events} - set(threads)
     if missing:
         threads.update(Thread.objects.select_related(*_THREAD_WITH).in_bulk(missing))
-    # Each summary's last message as it is now, for all rows in one read.
-    latest = latest_messages({event.thread_id for _, event in events})
+    # Each summary's last message as it is now: a message read above that is its thread's
+    # latest (a live message.created), else all the others in one read.
+    latest = {m.thread_id: m for m in messages.values() if m.deleted_at is None
+              and m.thread_id in threads and m.created_at == threads[m.thread_id].last_message_at}
+    latest.update(latest_messages({event.thread_id for _, event in events} - set(latest)))
     staff = {}  # practice id -> its staff Persons
     built = []  # (envelope, event, the Persons it reaches)
     for row, event in events:

@@ -50,6 +50,9 @@ class Message(models.Model):
     deleted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     client_msg_id = models.CharField(max_length=64, null=True, blank=True)
+    # With a client_msg_id: a digest of the request that sent it, so that a retry can be told
+    # from another request reusing the id (server.actions.retries).
+    request_digest = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -73,3 +73,9 @@ def invitation(client, link: str) -> None:
 def reviewed(user_id: int, thread_id: int) -> None:
     """`user_id` reviewed `thread_id`: the next message may email them again."""
     outbox.drop_notice(user_id, thread_id)
+
+
+def password_reset(practice, address: str, link: str) -> None:
+    """Queue a password-reset email carrying `link` (its only copy; scrubbed once sent)."""
+    subject, body = texts.password_reset(practice.name, link)
+    outbox.queue(practice.pk, texts.PASSWORD_RESET, [address], subject, body)

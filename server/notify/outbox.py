@@ -63,8 +63,8 @@ def drop_unsent_invitations(practice_id: int, to: str) -> int:
 
 
 def scrubbed(kind: str, body: str) -> str:
-    """The body to keep once the email has gone out: an invitation loses its single-use link,
+    """The body to keep once the email has gone out: an invitation or a reset loses its link,
     which then exists nowhere but in the recipient's mailbox (the database keeps only its hash)."""
-    if kind != texts.INVITATION:
+    if kind not in (texts.INVITATION, texts.PASSWORD_RESET):
         return body
     return _LINK.sub(texts.LINK_REMOVED, body)

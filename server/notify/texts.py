@@ -10,6 +10,7 @@ from django.conf import settings
 STAFF_NOTICE = "staff_notice"
 CLIENT_NOTICE = "client_notice"
 INVITATION = "invitation"
+PASSWORD_RESET = "password_reset"
 
 # What an invitation's body says in place of its link once the email has gone out.
 LINK_REMOVED = "[link removed after sending]"
@@ -66,5 +67,20 @@ def invitation(practice_name: str, link: str) -> tuple[str, str]:
         "\n"
         f"The link works once and expires in {days} days. If you did not expect this email, "
         "you can ignore it.\n"
+    )
+    return subject, body
+
+
+def password_reset(practice_name: str, link: str) -> tuple[str, str]:
+    """A single-use link to set a new password (valid one hour)."""
+    practice_name = _one_line(practice_name)
+    subject = f"Reset your password - {practice_name}"
+    body = (
+        f"Someone asked to reset the password of your secure messaging account at {practice_name}.\n"
+        "\n"
+        f"Choose a new password here: {link}\n"
+        "\n"
+        "The link works once and expires in 1 hour. If you did not ask for this, you can ignore\n"
+        "this email: your password stays as it is.\n"
     )
     return subject, body

@@ -76,6 +76,10 @@ export async function api(method, path, body, { raw = false, allow401 = false } 
   if (response.status === 401 && !allow401) {
     toSignIn(signedIn ? "expired" : "");
   }
+  // A practice that requires two-step sign-in holds staff at its set-up.
+  if (response.status === 403 && error.code === "two_factor_setup_required") {
+    window.location.assign("/account#two-factor");
+  }
   // A stale CSRF cookie (say after signing in elsewhere): fetch a fresh one and try once more.
   if (response.status === 403 && error.code === "csrf_failed" && !api.retrying) {
     document.cookie = "csrftoken=; Max-Age=0; path=/";

@@ -128,7 +128,8 @@ export class StaffThreadView extends ThreadView {
   async toggleRead(message) {
     try {
       const answer = await api("POST", `/api/messages/${message.id}/${message.unread ? "read" : "unread"}`);
-      this.messages.put(answer.message);
+      // The answer carries the new flag, not the text (reads of text are audited).
+      this.messages.update(answer.message.id, { unread: answer.message.unread });
       this.list.setUnread(this.threadId, this.messages.unreadCount());
     } catch (error) {
       this.notice(error.message, "error");

@@ -9,6 +9,7 @@ import { $, announce, el, options, say } from "./dom.js";
 import { NewThreadForm, NotificationSettings } from "./inbox-new.js";
 import { StaffThreadView } from "./inbox-thread.js";
 import { goLive, showError, signedInAs } from "./page.js";
+import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { ThreadList } from "./threads.js";
 import { ClientPicker } from "./typeahead.js";
 
@@ -32,6 +33,8 @@ let picker = null;
 /** Whether a summary belongs in the list under the current filters. */
 function matches(thread) {
   const f = state.filters;
+  // A search's results come from the server (see event()): a summary without a match is not one.
+  if (f.q && !thread.match) return false;
   if (f.client && thread.client.id !== f.client.id) return false;
   if (f.audience && thread.audience !== f.audience) return false;
   if (f.topic && String(thread.topic ? thread.topic.id : "") !== f.topic) return false;
@@ -49,6 +52,7 @@ const list = new ThreadList($("#thread-list"), {
   onOpen: (id) => openThread(id),
   noAccount: (clientId) => state.clients.get(clientId)?.has_portal_account === false,
   mine: (author) => Boolean(state.me) && author.id === state.me.id,
+  matchLine: (thread) => matchLine(thread, state.filters.q),
 });
 
 /** Which pane shows in the main area: "empty", "thread" or "new". */
@@ -64,6 +68,7 @@ async function openThread(id, { push = true } = {}) {
   list.select(id);
   writeAddress({ thread: id, compose: false }, { push: push && readAddress().thread !== id });
   await view.open(id);
+  if (view.threadId === id) revealMatch(list.get(id));
 }
 
 function openNew({ push = true } = {}) {
@@ -178,7 +183,8 @@ function event(frame) {
       && frame.message.thread_id !== view.threadId) {
     announce(`New message from ${frame.message.author.name}: ${frame.thread.subject}.`);
   }
-  if (state.filters.state === "deleted" && frame.type !== "receipt.seen") {
+  // The deleted view and a search's results are fetched anew on every change, never patched.
+  if ((state.filters.state === "deleted" || state.filters.q) && frame.type !== "receipt.seen") {
     refreshSoon();
     view.event(frame);
     return;
@@ -188,9 +194,7 @@ function event(frame) {
     case "thread.updated":
     case "message.created":
       if (frame.thread) {
-        // A search narrows by text the page cannot match itself: ask the server again.
-        if (state.filters.q) refreshSoon();
-        else list.upsert(frame.thread);
+        list.upsert(frame.thread);
         if (!state.clients.has(frame.thread.client.id)) loadClients().then(() => list.render());
       }
       break;
@@ -230,8 +234,7 @@ function filtersFromAddress(filters) {
     f[name] = select.value;
   }
   f.q = filters.q;
-  const search = $("#filter-q") || $("[data-testid=search]");
-  if (search) search.value = f.q;
+  $("#search").value = f.q;
   showFilterCount();
 }
 
@@ -266,6 +269,10 @@ function wireFilters() {
     const open = toggle.getAttribute("aria-expanded") !== "true";
     toggle.setAttribute("aria-expanded", String(open));
     $(".list-tools").dataset.filters = open ? "open" : "closed";
+  });
+  wireSearch($("#search"), (q) => {
+    state.filters.q = q;
+    filtersChanged();
   });
 }
 

@@ -10,18 +10,22 @@ import { fillAudiences } from "./audiences.js";
 import { $, el, fill, options, say } from "./dom.js";
 import { clearDraft, loadDraft, saveDraft } from "./drafts.js";
 import { goLive, newClientMsgId, showError, signedInAs } from "./page.js";
+import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { ThreadView } from "./thread-view.js";
 import { ThreadList } from "./threads.js";
 
-const state = { me: null, topics: [], next: null };
+// `q`: the search in the search box ("" for none), kept in the address like the inbox's filters.
+const state = { me: null, topics: [], next: null, q: "" };
 const layout = $("#layout");
 let view = null;
 
 const list = new ThreadList($("#thread-list"), {
   showClient: false,
-  matches: (thread) => !thread.deleted,
+  // A search's results come from the server: a summary without a match is not one.
+  matches: (thread) => !thread.deleted && (!state.q || Boolean(thread.match)),
   onOpen: (id) => openThread(id),
   mine: (author) => Boolean(state.me) && author.id === state.me.id,
+  matchLine: (thread) => matchLine(thread, state.q),
 });
 
 /** The shared thread view, plus: what the client reads on screen counts as seen. */
@@ -80,6 +84,7 @@ function show(which) {
 
 async function loadList(before) {
   const params = new URLSearchParams({ state: "all", limit: "50" });
+  if (state.q) params.set("q", state.q);
   if (before) params.set("before", before);
   try {
     const page = await api("GET", `/api/threads?${params}`);
@@ -104,6 +109,7 @@ async function openThread(id, { push = true } = {}) {
   list.select(id);
   writeAddress({ thread: id, compose: false }, { push: push && readAddress().thread !== id });
   await view.open(id);
+  if (view.threadId === id) revealMatch(list.get(id));
 }
 
 function backToList() {
@@ -122,6 +128,8 @@ function showList() {
 }
 
 function event(frame) {
+  // A search's results are fetched anew on every change, never patched.
+  if (state.q && frame.type !== "receipt.seen") refreshSoon();
   switch (frame.type) {
     case "thread.created":
     case "thread.updated":
@@ -238,6 +246,11 @@ function wireNew() {
 /** Show what the address says: on start, and on Back and Forward. */
 function route({ initial = false } = {}) {
   const address = readAddress();
+  if (address.filters.q !== state.q) {
+    state.q = address.filters.q;
+    $("#search").value = state.q;
+    if (!initial) loadList();
+  }
   if (address.thread) {
     if (initial) {
       view.threadId = address.thread;
@@ -263,6 +276,11 @@ async function start() {
   view = new PortalThreadView();
   wireNew();
   $("#load-more").addEventListener("click", () => loadList(state.next));
+  wireSearch($("#search"), (q) => {
+    state.q = q;
+    writeAddress({ q });
+    loadList();
+  });
   $("#back").addEventListener("click", backToList);
   window.addEventListener("popstate", () => route());
   route({ initial: true });

@@ -3,11 +3,13 @@
 
 import { api } from "./api.js";
 import { $, say } from "./dom.js";
+import { askForCode } from "./signin-two-factor.js";
 
 const NOTICES = {
   expired: "You were signed out: 30 minutes without activity, or signed out elsewhere. Please sign in again.",
   signed_out: "You have signed out.",
   portal_off: "Your practice has switched the client portal off for now.",
+  password_reset: "Your password is set. Sign in with it now.",
 };
 
 function home(me) {
@@ -18,7 +20,8 @@ function start() {
   $("#signin-form").addEventListener("submit", signIn);
   const params = new URLSearchParams(window.location.search);
   const notice = Object.keys(NOTICES).find((key) => params.has(key));
-  say($("#signin-notice"), notice ? NOTICES[notice] : "", notice !== "signed_out" ? "warning" : "info");
+  say($("#signin-notice"), notice ? NOTICES[notice] : "",
+    ["signed_out", "password_reset"].includes(notice) ? "info" : "warning");
   $("#username").focus();
 }
 
@@ -35,7 +38,9 @@ async function signIn(event) {
   submit.disabled = true;
   say(error, "");
   try {
-    home(await api("POST", "/api/auth/login", { username, password }, { allow401: true }));
+    const answer = await api("POST", "/api/auth/login", { username, password }, { allow401: true });
+    if (answer.two_factor_required) askForCode(home);
+    else home(answer);
   } catch (failure) {
     say(error, failure.status === 429
       ? "Too many attempts. Wait a little, then try again."

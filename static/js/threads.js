@@ -15,7 +15,8 @@ function newestFirst(a, b) {
 export class ThreadList {
   /**
    * node: the <ul>; options: {onOpen(id), matches(thread) -> bool, showClient, noAccount(clientId),
-   * mine(author) -> whether the reader wrote it}
+   * mine(author) -> whether the reader wrote it, matchLine(thread) -> node | null (a search
+   * result's snippet, shown instead of the preview)}
    */
   constructor(node, options) {
     this.node = node;
@@ -40,6 +41,9 @@ export class ThreadList {
 
   /** Insert or replace a summary; one that no longer matches the filters leaves the list. */
   upsert(thread) {
+    // A search result keeps its match when a push or a fresh summary (which carry none) replaces it.
+    const known = this.threads.get(thread.id);
+    if (known && known.match && !thread.match) thread = { ...thread, match: known.match };
     if (this.options.matches(thread)) this.threads.set(thread.id, thread);
     else this.threads.delete(thread.id);
     this.render();
@@ -89,7 +93,7 @@ export class ThreadList {
       showClient ? el("span", { class: "row-client" }, thread.client.name,
         noAccount && noAccount(thread.client.id) ? el("span", { class: "tag" }, "no portal account") : null) : null,
       el("span", { class: "row-subject" }, thread.subject),
-      this.preview(thread),
+      (this.options.matchLine && this.options.matchLine(thread)) || this.preview(thread),
       el("span", { class: "row-meta" }, meta, thread.archived ? " · archived" : "", thread.deleted ? " · deleted" : "")),
     el("span", { class: "row-side" },
       timeEl(thread.last_message_at),

@@ -12,6 +12,7 @@ import rules
 from server.actions import marks
 from server.actions.messages import do_delete_message, do_send_message
 from server.actions.threads import do_delete_thread, do_start_thread
+from server.actor import Actor
 from server.readmodel import badge_for, badges_for, live_marks
 from server.facts import person_for, practice_staff, thread_facts
 from server.models import ArchiveMark, Message, Thread, UnreadMark
@@ -24,18 +25,18 @@ STATES = ("inbox", "unread", "all", "deleted")
 def build(world):
     """Threads of every client and audience with replies from staff and the client, some read,
     some archived, a deleted message, a deleted thread; then cleo loses eli, keeping her marks."""
-    cara = person_for(world.cara)
+    cara = Actor.of(world.cara)
     people = {u.username: (person_for(u), u) for u in world.staff() + [world.dana.user]}
     topics = itertools.cycle(list(world.topics.values()) + [None])
     threads = []
     for client, audience in itertools.product((world.dana, world.eli, world.fay), AUDIENCES):
-        thread, first, _ = do_start_thread(cara, world.cara, client, audience, next(topics),
+        thread, first, _ = do_start_thread(cara, client, audience, next(topics),
                                            f"{client.name} {audience}", "Hello")
         written = [first]
         for author in ("cleo", "dana", "sam", "bill"):
             who, user = people[author]
             if rules.can_view(who, thread_facts(thread)):
-                written.append(do_send_message(who, user, thread, f"From {author}",
+                written.append(do_send_message(Actor(user, who), thread, f"From {author}",
                                                mark_thread_read=False))
         threads.append((thread, written))
     for i, (thread, written) in enumerate(threads):
@@ -49,7 +50,7 @@ def build(world):
         if i % 5 == 2:
             do_delete_message(cara, written[-1])
     do_delete_thread(cara, threads[7][0])
-    other, _, _ = do_start_thread(person_for(world.olga), world.olga, world.oscar, "clinical",
+    other, _, _ = do_start_thread(Actor.of(world.olga), world.oscar, "clinical",
                                   None, "Elsewhere", "Hello")
     world.eli.clinicians.remove(world.cleo)
     return other

@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from server.actor import Actor
 from server.actions.portal import do_activate, token_hash
 from server.errors import ApiError
 from server.models import Client, Invitation, User
@@ -84,7 +85,7 @@ def test_using_a_link_never_replaces_an_account(world):
     invitation = Invitation.objects.create(client=world.dana, token_hash=token_hash("dana-link"),
                                            created_at=now, expires_at=now + timedelta(days=7))
     with pytest.raises(ApiError) as gone, transaction.atomic():
-        do_activate(invitation, "newname", NEW_PASSWORD)
+        do_activate(Actor(None, None), invitation, "newname", NEW_PASSWORD)
     assert gone.value.status == 410
     _assert_gone_and_account_kept(world.dana, world.dana.user, _activate("dana-link"))
 

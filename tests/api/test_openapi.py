@@ -34,7 +34,10 @@ def test_thread_summary_and_message_shapes(schema):
     parts = schema["components"]["schemas"]
     assert set(parts["ThreadOut"]["properties"]) == {
         "id", "client", "audience", "topic", "subject", "created_at", "last_message_at",
-        "unread_count", "archived", "deleted", "last_message"}
+        "unread_count", "archived", "deleted", "match", "last_message"}
+    # `match` is given on the summaries of a search only (SPEC §4).
+    assert "match" not in parts["ThreadOut"].get("required", [])
+    assert set(parts["MatchOut"]["properties"]) == {"message_id", "snippet"}
     assert set(parts["MessageOut"]["properties"]) == {
         "id", "thread_id", "author", "body", "created_at", "unread", "seen_by_client_at",
         "deleted", "can_delete", "attachments"}

@@ -16,8 +16,9 @@ NEW_PASSWORD = "a long and private passphrase"
 def _issue_token(client, by):
     """Issue an invitation as the API does and return its raw token (read from the outbox)."""
     from server.actions.portal import do_invite
+    from server.actor import Actor
 
-    do_invite(client, by)
+    do_invite(Actor.of(by), client)
     invitation = Invitation.objects.filter(client=client).latest("id")
     for email in OutboxEmail.objects.filter(kind="invitation").order_by("-id"):
         token = email.body.split("/activate#", 1)[1].split()[0]

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from server.actions import marks
 from server.actions.messages import do_delete_message, do_send_message
 from server.actions.threads import do_delete_thread, do_start_thread
+from server.actor import Actor
 from server.facts import person_for
 from tests.factory import JsonClient
 
@@ -44,7 +45,7 @@ class Practice:
             self.count += 1
             client, audience = next(self.clients), next(audience_cycle)
             topic = self.world.topics["Scheduling"] if self.count % 2 else next(self.others)
-            thread, first, _ = do_start_thread(cara, cara_user, client, audience, topic,
+            thread, first, _ = do_start_thread(Actor(cara_user, cara), client, audience, topic,
                                                f"Subject {self.count}", "Hi")
             written = [first]
             for i in range(messages_each - 1):
@@ -54,7 +55,7 @@ class Practice:
                     author = "cleo"
                 else:
                     author = "cara"
-                written.append(do_send_message(self.persons[author], self.users[author], thread,
+                written.append(do_send_message(Actor(self.users[author], self.persons[author]), thread,
                                                f"Message {i}", mark_thread_read=False))
             if self.count % 3 == 0:
                 for name in ("sam", "cleo", "cara", "bill", "dana"):
@@ -64,22 +65,22 @@ class Practice:
                 marks.do_mark_read(self.persons["sam"], thread)
                 marks.do_mark_read(self.persons["cleo"], thread)
             if self.count % 5 == 1:
-                do_delete_message(cara, written[-1])
+                do_delete_message(Actor(cara_user, cara), written[-1])
             if self.count % 7 == 2:
-                do_delete_thread(cara, thread)
+                do_delete_thread(Actor(cara_user, cara), thread)
 
     def thread_with(self, client, audience, staff_messages):
         """A thread for the thread-view measurements, with `staff_messages` unseen staff
         messages after the client's first one."""
         dana = self.persons["dana"]
-        thread, _, _ = do_start_thread(dana, self.users["dana"], client, audience, None,
+        thread, _, _ = do_start_thread(Actor(self.users["dana"], dana), client, audience, None,
                                        "Measured", "From the client")
         self.add_messages(thread, staff_messages)
         return thread
 
     def add_messages(self, thread, n):
         for i in range(n):
-            do_send_message(self.persons["cleo"], self.users["cleo"], thread, f"Staff {i}",
+            do_send_message(Actor(self.users["cleo"], self.persons["cleo"]), thread, f"Staff {i}",
                             mark_thread_read=False)
 
 

@@ -37,7 +37,7 @@ def signed_in(browser) -> bool:
 # --- the sign-in ---------------------------------------------------------------------------
 
 def test_twenty_wrong_admin_logins_are_throttled_then_the_right_password_too(world, settings):
-    limit = settings.LOGIN_FAILURES_PER_USERNAME
+    limit = settings.LOGIN_FAILURES_PER_USERNAME_ADDRESS
     answers = [admin_login("admin", f"guess {i}")[1] for i in range(20)]
     assert all(r.status_code == 200 for r in answers)  # the form again, never signed in
     assert all("Too many attempts" not in r.content.decode() for r in answers[:limit])
@@ -52,7 +52,7 @@ def test_twenty_wrong_admin_logins_are_throttled_then_the_right_password_too(wor
 
 
 def test_wrong_api_passwords_count_at_the_admin(world, settings):
-    for _ in range(settings.LOGIN_FAILURES_PER_USERNAME):
+    for _ in range(settings.LOGIN_FAILURES_PER_USERNAME_ADDRESS):
         assert api_login("admin", "guess").status_code == 401
     browser, r = admin_login("admin", PASSWORD)
     assert r.status_code == 200 and not signed_in(browser)

@@ -7,11 +7,12 @@ import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from server.api.parser import TextParser
 from server.errors import ApiError
-from server.models import Invitation, Message, StaffRole, Thread
+from server.models import Attachment, Invitation, Message, StaffRole, Thread
 from tests.api.helpers import start
 from tests.factory import JsonClient
 
@@ -69,8 +70,11 @@ def ids(world):
     """Rows for every path parameter, seen by a signed-in practice and clinical admin."""
     StaffRole.objects.create(user=world.admin, role="clinical_admin")
     thread = start(JsonClient(world.dana.user), audience="administrative", body="Hello")["thread"]
+    upload = Attachment.objects.create(practice=world.practice, uploader=world.admin,
+                                       storage_name="ab/upload", name="card.png", size=1,
+                                       content_type="image/png", created_at=timezone.now())
     return {"thread_id": thread["id"], "message_id": Message.objects.get(thread_id=thread["id"]).pk,
-            "staff_id": world.sam.pk, "client_id": world.eli.pk}
+            "staff_id": world.sam.pk, "client_id": world.eli.pk, "attachment_id": upload.pk}
 
 
 def _rows() -> dict:

@@ -74,7 +74,7 @@ def create_demo_threads(practice) -> None:
     would write them (so unread marks, events and outbox rows are real)."""
     from server.actions.messages import do_send_message
     from server.actions.threads import do_start_thread
-    from server.facts import person_for
+    from server.actor import Actor
     from server.models import Client, Topic, User
 
     users = {u.username: u for u in User.objects.filter(practice=practice)}
@@ -82,10 +82,10 @@ def create_demo_threads(practice) -> None:
     topics = {t.name: t for t in Topic.objects.filter(practice=practice)}
     for author, client, audience, topic, subject, body, replies in DEMO_THREADS:
         topic = topics[topic]
-        thread, _, _ = do_start_thread(person_for(users[author]), users[author], clients[client],
-                                       audience, topic, subject or topic.subject, body)
+        thread, _, _ = do_start_thread(Actor.of(users[author]), clients[client], audience, topic,
+                                       subject or topic.subject, body)
         for reply_author, reply in replies:
-            do_send_message(person_for(users[reply_author]), users[reply_author], thread, reply)
+            do_send_message(Actor.of(users[reply_author]), thread, reply)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,31 @@
+"""A staff user's own settings: the audiences they get email for."""
+
+from django.db import transaction
+
+from rules import AUDIENCES, can_choose_email_audiences, email_audiences_allowed
+from server.errors import forbidden, invalid
+from server.models import User
+
+
+def ordered(audiences) -> list:
+    """`audiences` in the SPEC's order."""
+    return [a for a in AUDIENCES if a in audiences]
+
+
+def check_set_email_audiences(actor, audiences) -> list:
+    """Choose the audiences `actor` gets email for, among those they can see; returns them."""
+    person = actor.person
+    if not can_choose_email_audiences(person):
+        raise forbidden("not_allowed", "Only staff choose notification audiences.")
+    unknown = [a for a in audiences if a not in AUDIENCES]
+    if unknown:
+        raise invalid("invalid", f"Unknown audience: {unknown[0][:40]!r}.", field="email_audiences")
+    allowed = email_audiences_allowed(person)
+    refused = [a for a in audiences if a not in allowed]
+    if refused:
+        raise invalid("audience_not_allowed", f"You do not see {refused[0]} threads.",
+                      field="email_audiences")
+    chosen = ordered(set(audiences))
+    with transaction.atomic():
+        User.objects.filter(pk=person.user_id).update(email_audiences=chosen)
+    return chosen
