@@ -1,11 +1,10 @@
 // Small DOM helpers. Text is always set with textContent: nothing a user wrote is ever parsed
 // as HTML.
 
-import { AUDIENCES as ALL_AUDIENCES, audienceLabel } from "./audiences.js";
+import { AUDIENCES, audienceLabel } from "./audiences.js";
 
-// Kept for the modules that read them here; the list itself lives in audiences.js.
-export const AUDIENCES = ALL_AUDIENCES.map((audience) => audience.value);
-export const AUDIENCE_LABELS = Object.fromEntries(ALL_AUDIENCES.map((a) => [a.value, a.label]));
+// Read here by older modules; the list itself lives in audiences.js.
+export const AUDIENCE_LABELS = Object.fromEntries(AUDIENCES.map((a) => [a.value, a.label]));
 export { audienceLabel };
 
 /**

@@ -3,8 +3,8 @@
 
 import { api } from "./api.js";
 import { AttachmentPicker } from "./attachments.js";
-import { fillAudiences } from "./audiences.js";
-import { $, AUDIENCE_LABELS, el, fill, options, say } from "./dom.js";
+import { AUDIENCES, audienceLabel, fillAudiences } from "./audiences.js";
+import { $, el, fill, options, say } from "./dom.js";
 import { clearDraft, loadDraft, saveDraft } from "./drafts.js";
 import { invitationNotice } from "./inbox-thread.js";
 import { newClientMsgId, showError } from "./page.js";
@@ -73,7 +73,7 @@ export class NewThreadForm {
     const client = this.client;
     if (!client || client.has_portal_account) return say(note, "");
     say(note, client.has_email
-      ? `${client.name} has no portal account yet: sending emails them an invitation to create one.`
+      ? `${client.name} has no portal account yet: sending emails them an invitation to create one, unless one is already waiting for them.`
       : `${client.name} has no portal account and no email address: the message is kept, but no invitation can be sent.`,
     "warning");
   }
@@ -137,7 +137,7 @@ export class NotificationSettings {
     this.dialog.showModal();
     try {
       const current = await api("GET", "/api/me/notifications");
-      const allowed = current.allowed || Object.keys(AUDIENCE_LABELS);
+      const allowed = current.allowed || AUDIENCES.map((audience) => audience.value);
       for (const audience of allowed) {
         const id = `notify-${audience}`;
         box.append(el("div", { class: "check" },
@@ -145,7 +145,7 @@ export class NotificationSettings {
             type: "checkbox", id, value: audience, testid: id,
             checked: current.email_audiences.includes(audience),
           }),
-          el("label", { for: id }, `${AUDIENCE_LABELS[audience] || audience} conversations`)));
+          el("label", { for: id }, `${audienceLabel(audience)} conversations`)));
       }
       if (!allowed.length) box.append(el("p", { class: "muted" }, "You see no conversations to be told about."));
       say($("#settings-status"), "");
