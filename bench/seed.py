@@ -50,7 +50,7 @@ def session_for(user) -> str:
     """A signed-in session for `user`, as `django.contrib.auth.login` would write it."""
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.SIGN_IN_BACKEND
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.set_expiry(24 * 3600)
     store.create()

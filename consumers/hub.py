@@ -14,7 +14,6 @@ check their sessions (one query per sweep), reread their users' facts now and th
 
 import asyncio
 import logging
-import time
 import weakref
 from collections import defaultdict, deque
 
@@ -23,6 +22,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from consumers import state
+from server.clock import REAL, Clock
 from server.live.declared import SENT, AccessChanged
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,8 @@ _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.Wea
 
 
 def hub():
-    """The running event loop's hub on the current channel layer (None without a layer)."""
+    """The running event loop's hub on the current channel layer (None without a layer); a hub
+    installed with `install` keeps its clock."""
     layer = get_channel_layer()
     if layer is None:
         return None
@@ -79,9 +80,19 @@ class FrameCache:
         return data
 
 
+def install(clock: Clock) -> "Hub":
+    """Give the running event loop a fresh hub that reads `clock` (tests step it by hand)."""
+    current = _hubs.pop(asyncio.get_running_loop(), None)
+    if current is not None:
+        current.stop()
+    fresh = _hubs[asyncio.get_running_loop()] = Hub(get_channel_layer(), clock)
+    return fresh
+
+
 class Hub:
-    def __init__(self, layer):
+    def __init__(self, layer, clock: Clock = REAL):
         self.layer = layer
+        self.clock = clock
         self.channel = None
         self.users = defaultdict(set)    # user id -> that user's local sockets
         self.members = defaultdict(set)  # group -> local sockets in it
@@ -166,7 +177,7 @@ class Hub:
                 raise
             except Exception:
                 log.exception("receiving from the channel layer failed; retrying")
-                await asyncio.sleep(1)
+                await self.clock.asleep(1)
                 continue
             try:
                 await self.dispatch(message)
@@ -212,7 +223,7 @@ class Hub:
 
     async def _canaries(self) -> None:
         while True:
-            await asyncio.sleep(CANARY_SECONDS)
+            await self.clock.asleep(CANARY_SECONDS)
             try:
                 await self.layer.send(self.channel, {"type": "cairn.canary",
                                                      "n": self.canaries_sent + 1})
@@ -239,14 +250,14 @@ class Hub:
         """Now and then, for every local socket at once: close those whose session ended (expiry,
         sign-out elsewhere, password change), reload those whose user's facts changed unseen,
         and keep the process's groups from expiring (dropping those no socket needs)."""
-        regrouped = time.monotonic()
+        regrouped = self.clock.monotonic()
         while True:
-            await asyncio.sleep(SESSION_CHECK_SECONDS)
+            await self.clock.asleep(SESSION_CHECK_SECONDS)
             try:
                 await self._check_sessions()
                 await self._refresh_people()
-                if time.monotonic() - regrouped > GROUP_REFRESH_SECONDS:
-                    regrouped = time.monotonic()
+                if self.clock.monotonic() - regrouped > GROUP_REFRESH_SECONDS:
+                    regrouped = self.clock.monotonic()
                     await self._renew_groups()
             except asyncio.CancelledError:
                 raise
@@ -267,7 +278,7 @@ class Hub:
                 await socket.take(CLOSE, None)  # the socket's "signed out"
 
     async def _refresh_people(self) -> None:
-        now = time.monotonic()
+        now = self.clock.monotonic()
         due = [socket for socket in self._sockets()
                if now - socket.refreshed_at > PERSON_REFRESH_SECONDS]
         if not due:

@@ -10,6 +10,12 @@ resume, reload) holds live envelopes back and forwards them after, in order.
 Close codes: 1009 frame too large (4009 where the server will not send 1009 for us), 4001 signed
 out or session ended, 4003 no longer allowed here, 4012 reconnect and resume (the server could
 not replay what the socket missed while its process was cut off from the channel layer).
+
+The page says which thread it shows (`{"type": "viewing", "thread_id": N | null}`). A new message
+delivered to a socket showing its thread counts as reviewed for email: the socket records it
+(`do_seen_on_screen`, off the event loop) so the worker, in another process, finds the waiting
+email gone (docs/WEBSOCKET.md, "What is on screen"). The claim is only ever acted on for a
+message this socket was allowed to receive.
 """
 
 import asyncio
@@ -24,8 +30,9 @@ from django.conf import settings
 from consumers import codec, openings, state
 from consumers.hub import CATCH_UP, CLOSE, DELIVER, RELOAD, hub
 from rules.groups import groups_for
+from server.actions.on_screen import do_seen_on_screen
 from server.live import render
-from server.live.declared import ThreadRemoved
+from server.live.declared import MessageCreated, ThreadRemoved
 from server.live.replay import replay
 
 log = logging.getLogger(__name__)
@@ -76,6 +83,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
     # After a resume, live envelopes up to its head were replayed already (or are not for us).
     replayed_to = 0
     sent = None  # the newest delivered cursors (a set and its order), from the first delivery
+    viewing = None  # the thread the page says it shows (unchecked: see `_on_screen`)
 
     # --- the socket's life -------------------------------------------------------------------
 
@@ -92,15 +100,16 @@ class InboxConsumer(AsyncWebsocketConsumer):
         self.hidden, self.backlog = {}, deque()
         self.busy = asyncio.Lock()
         self.bucket = TokenBucket(RATE, BURST)
+        self.writes = set()  # on-screen writes still running (kept, so none is collected early)
         async with self.busy:
             opened = await openings.opening(session_key)
             if opened is None:
                 return await self.close()
             user, self.person, hello = opened
             self.user_id, self.auth_hash = user.pk, user.get_session_auth_hash()
-            self.refreshed_at = time.monotonic()
             groups = groups_for(self.person)
             self.hub = hub()  # from here on, `disconnect` detaches the socket from it
+            self.refreshed_at = self.hub.clock.monotonic()
             heard = self.hub.hears(groups)
             if not await self.hub.attach(self, groups):
                 return await self.close()  # the user holds as many sockets as allowed
@@ -158,6 +167,13 @@ class InboxConsumer(AsyncWebsocketConsumer):
         kind = frame["type"]
         if kind == "ping":
             return await self.send_frame({"type": "pong"})
+        if kind == "viewing":
+            thread_id = frame.get("thread_id")
+            if thread_id is not None and (not isinstance(thread_id, int)
+                                          or isinstance(thread_id, bool) or thread_id < 1):
+                return await self.send_error("malformed")
+            self.viewing = thread_id
+            return
         if kind == "resume":
             cursor = frame.get("cursor")
             if not isinstance(cursor, int) or isinstance(cursor, bool) or cursor < 0:
@@ -251,8 +267,24 @@ class InboxConsumer(AsyncWebsocketConsumer):
             person = self.person
             await self._send_encoded(cache.get((person, self.codec.name), lambda: self.codec.encode(
                 render.frame_for(envelope, person))))
+        if envelope["type"] == MessageCreated.name and thread_id == self.viewing:
+            self._on_screen(thread_id)
         if with_badge:
             await self._badge(render.badge_of(envelope, self.person), cursor)
+
+    def _on_screen(self, thread_id):
+        """A new message of the thread on screen was just delivered (so the user may see it):
+        record the review without holding up the sockets behind this one."""
+        task = asyncio.ensure_future(database_sync_to_async(do_seen_on_screen)(self.user_id,
+                                                                               thread_id))
+        self.writes.add(task)
+        task.add_done_callback(self._written)
+
+    def _written(self, task):
+        self.writes.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # The email then goes as if the thread had not been on screen: one email too many.
+            log.warning("recording an on-screen review failed: %r", task.exception())
 
     def _remember(self, cursor):
         cursors, order = self.sent
@@ -277,7 +309,7 @@ class InboxConsumer(AsyncWebsocketConsumer):
         if fresh is None:
             return await self.close(NOT_ALLOWED)
         self.person = fresh.person
-        self.refreshed_at = time.monotonic()
+        self.refreshed_at = self.hub.clock.monotonic()
         await self.hub.regroup(self, groups_for(fresh.person))
         at = cursor if cursor is not None else self.high
         for thread_id in fresh.lost:

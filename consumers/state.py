@@ -9,8 +9,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from rules import Person
-from server.facts import live_person, live_person_of, practice_staff
+from rules import Person, can_sign_in, two_factor_setup_pending
+from server.facts import live_person, live_person_of, practice_staff, with_two_factor
 from server.live.log import head_cursor
 from server.models import Client, Thread, User
 from server.readmodel import badge_for, badges_for, with_user_marks
@@ -57,17 +57,24 @@ def openings(session_keys) -> dict:
 def load_people(user_ids) -> dict:
     """{user id: their Person, or None} as `server.facts.live_person` gives them, for many
     users at once: the staff of each practice in `practice_staff`'s four queries, the clients
-    in one."""
+    in one, and one for the two-step sign-in of staff whose practice requires it."""
     users = list(User.objects.select_related("practice").filter(pk__in=user_ids, is_active=True))
     people = dict.fromkeys(user_ids)
     for practice_id in {u.practice_id for u in users if u.kind == User.STAFF and u.practice_id}:
         for person in practice_staff(practice_id):
             if person.user_id in people:
                 people[person.user_id] = person
+    required = [u.pk for u in users
+                if people.get(u.pk) is not None and u.practice.require_two_factor]
+    set_up = with_two_factor(required) if required else set()
+    for user_id in required:
+        if two_factor_setup_pending(people[user_id].kind, True, user_id in set_up):
+            people[user_id] = None
     clients = dict(Client.objects.filter(user_id__in=[u.pk for u in users if u.kind == User.CLIENT])
                    .values_list("user_id", "id"))
     for user in users:
-        if user.pk in clients and user.practice_id and user.practice.portal_enabled:
+        if (user.pk in clients and user.practice_id
+                and can_sign_in(user.kind, user.practice.portal_enabled)):
             people[user.pk] = Person(user.pk, user.practice_id, "client", client_id=clients[user.pk])
     return people
 

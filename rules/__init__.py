@@ -30,6 +30,7 @@ from rules.editing import (
     can_choose_email_audiences,
 )
 from rules.portal import can_sign_in, can_message_clients, portal_applies
+from rules.two_factor import two_factor_setup_pending
 
 __all__ = [
     "Person", "ThreadFacts", "MessageFacts", "AUDIENCES", "ROLES", "audiences_by_role",
@@ -38,5 +39,5 @@ __all__ = [
     "can_manage_roles", "can_manage_assignments", "can_switch_portal", "can_manage_clients",
     "can_edit_header", "can_delete_anything", "can_see_deleted",
     "can_choose_email_audiences", "can_sign_in", "can_message_clients",
-    "portal_applies", "can_edit_client_contact",
+    "portal_applies", "two_factor_setup_pending", "can_edit_client_contact",
 ]

@@ -10,7 +10,7 @@ from server.models import Client, Message, Thread
 def access_thread(person, thread_id, *, lock: bool = False, live: bool = False) -> Thread:
     """The thread `person` sees, locked for update with `lock`; `live` refuses deleted threads
     with 410 (staff still see them under the `deleted` filter)."""
-    threads = Thread.objects.select_related("client", "topic", "practice")
+    threads = Thread.objects.select_related("client", "topic", "practice", "urgent_acknowledged_by")
     if lock:
         threads = threads.select_for_update(of=("self",))
     try:

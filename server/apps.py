@@ -9,6 +9,8 @@ class CairnConfig(AppConfig):
 
     def ready(self):
         # Roles, assignments and supervision changed anywhere (API, admin, shell) reach live sockets.
+        from server import oplog
         from server.live import signals
 
         signals.connect()
+        oplog.connect()

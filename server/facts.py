@@ -2,9 +2,9 @@
 
 from collections import defaultdict
 
-from rules import MessageFacts, Person, ThreadFacts
+from rules import MessageFacts, Person, ThreadFacts, can_sign_in, two_factor_setup_pending
 from rules.roles import CLINICIAN, SUPERVISOR
-from server.models import Client, StaffRole, User
+from server.models import Client, StaffRole, TwoFactor, User
 
 
 def person_for(user) -> Person | None:
@@ -32,7 +32,8 @@ def person_for(user) -> Person | None:
 
 def live_person(user_id: int) -> Person | None:
     """The user's Person now, or None when they may not hear anything live (inactive, outside a
-    practice, a client whose practice has the portal switched off)."""
+    practice, a client whose practice has the portal switched off, staff who have yet to set up
+    the two-step sign-in their practice requires)."""
     return live_person_of(
         User.objects.select_related("practice").filter(pk=user_id, is_active=True).first())
 
@@ -40,9 +41,25 @@ def live_person(user_id: int) -> Person | None:
 def live_person_of(user) -> Person | None:
     """`live_person` of a user row already read (with its practice)."""
     person = person_for(user)
-    if person is None or (person.is_client and not user.practice.portal_enabled):
+    if person is None or not can_sign_in(person.kind, user.practice.portal_enabled):
+        return None
+    required = user.practice.require_two_factor
+    # The TwoFactor row is read only where the requirement holds.
+    if two_factor_setup_pending(person.kind, required,
+                                required and has_two_factor(user.pk)):
         return None
     return person
+
+
+def has_two_factor(user_id: int) -> bool:
+    """Whether the user has set up two-step sign-in (confirmed it)."""
+    return TwoFactor.objects.filter(user_id=user_id, confirmed_at__isnull=False).exists()
+
+
+def with_two_factor(user_ids) -> set:
+    """Those of `user_ids` who have set up two-step sign-in, in one query."""
+    return set(TwoFactor.objects.filter(user_id__in=set(user_ids), confirmed_at__isnull=False)
+               .values_list("user_id", flat=True))
 
 
 def practice_staff(practice_id: int) -> list[Person]:

@@ -14,6 +14,7 @@ from typing import Callable
 from django.db import close_old_connections, connection, connections
 
 from server.actions.attachments import remove_untaken_uploads
+from server.actions.sessions import remove_old_sign_ins
 from server.live import log as event_log
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ TASKS = [
     Task("push unpushed events", 2, event_log.push_pending, when=event_log.shared_channel_layer),
     # Uploads no message took within a day (SPEC §4 "Attachments").
     Task("remove untaken uploads", 600, remove_untaken_uploads),
+    # Sign-ins whose session ended over a day ago (each user's newest stays: their last sign-in).
+    Task("remove old sign-ins", 3600, remove_old_sign_ins),
 ]
 
 

@@ -16,7 +16,6 @@ inbox's "not archived" stays a NOT EXISTS: as an anti-join the planner costs it 
 a subquery in the WHERE clause, costed as a probe for every thread of the practice, pushes it
 to fetch and sort them all."""
 
-from datetime import datetime
 
 from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -25,8 +24,9 @@ from rules import can_see_deleted
 from server import search
 from server.errors import invalid
 from server.readmodel import live_marks, unread_by_thread
-from server.serialize import latest_messages, thread_dict
+from server.serialize import for_client, latest_messages, thread_dict
 from server.models import ArchiveMark, Message, Thread
+from server.urgent_listing import page_of
 from server.validation import clean_audience
 from server.visibility import visible_threads
 
@@ -52,8 +52,9 @@ def check_list_threads(actor, *, client=None, audience=None, topic=None, state="
     page, more = thread_page(who, filters, state, size, before, query)
     counts = unread_by_thread(who, [t.pk for t in page])
     latest = latest_messages(t.pk for t in page)
-    summaries = [thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived,
-                             last_message=latest.get(t.pk)) for t in page]
+    shown = for_client if who.is_client else dict
+    summaries = [shown(thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived,
+                                   last_message=latest.get(t.pk))) for t in page]
     search.show_matches(actor, summaries, query, with_deleted=state == "deleted")
     return page, summaries, more
 
@@ -71,12 +72,12 @@ def _int_param(value, field):
     return number
 
 
-def thread_page(who, filters: dict, state: str, size: int,
-                before: tuple[datetime, int] | None = None,
+def thread_page(who, filters: dict, state: str, size: int, before=None,
                 query: search.Query | None = None) -> tuple[list, bool]:
     """Up to `size` threads `who` sees in `state`, narrowed by `filters` (field: value) and the
-    search `query`, newest activity first, older than the `before` cursor (moment, id); and
-    whether more follow. Each thread carries `is_archived` (for `who`), its client and its
+    search `query`, newest activity first (for staff, unacknowledged urgent threads before all
+    others), older than the `before` cursor (server.api.paging.Cursor); and whether more
+    follow. Each thread carries `is_archived` (for `who`), its client and its
     topic."""
     if state == "unread":
         # The threads of the caller's counting unread marks, which are already checked for
@@ -100,16 +101,14 @@ def thread_page(who, filters: dict, state: str, size: int,
         threads = threads.annotate(is_archived=Coalesce(
             Subquery(archive_mark.values(flag=Value(True, BooleanField()))[:1]),
             Value(False), output_field=BooleanField()))
-    if before:
-        moment, pk = before
-        threads = threads.filter(Q(last_message_at__lt=moment)
-                                 | Q(last_message_at=moment, pk__lt=pk))
-    threads = threads.order_by("-last_message_at", "-id")
-    if query is None:
-        page = list(threads[:size + 1])
-    else:
-        page = search.matching_page(threads, query, size + 1, with_deleted=state == "deleted")
-    return page[:size], len(page) > size
+
+    def fetch(part, count: int) -> list:
+        part = part.order_by("-last_message_at", "-id")
+        if query is None:
+            return list(part[:count])
+        return search.matching_page(part, query, count, with_deleted=state == "deleted")
+
+    return page_of(threads, size, before, urgent_first=who.is_staff, fetch=fetch)
 
 
 def _a_deleted_message() -> Subquery:

@@ -1,6 +1,7 @@
 """The API's shapes of a thread summary and a message (SPEC §3), shared by HTTP and the live
 frames (`server.live.render`). Per-user fields come from the read model (`server.readmodel`)."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import OuterRef, Subquery, prefetch_related_objects
 
 from rules import can_delete_message
@@ -13,7 +14,9 @@ UNKNOWN = object()  # thread_dict's `last_message` when the caller did not fetch
 
 
 def iso(moment):
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
+    """A time as the HTTP answers write it (milliseconds, "Z"), so that a frame and a fetch of
+    the same summary are equal and sort alike (the pages order rows by comparing these strings)."""
+    return DjangoJSONEncoder().default(moment) if moment else None
 
 
 def latest_messages(thread_ids) -> dict:
@@ -56,10 +59,36 @@ def thread_dict(thread, *, unread_count: int = 0, archived: bool = False,
         "archived": archived,
         "deleted": thread.deleted_at is not None,
         "last_message": last_message_dict(last_message),
+        "urgent": urgent_dict(thread),
     }
 
 
+def urgent_dict(thread) -> dict | None:
+    """The thread's urgency (SPEC §4), or None. Staff triage: clients are shown None
+    (`for_client`)."""
+    if thread.urgent_since is None:
+        return None
+    owner = thread.urgent_acknowledged_by if thread.urgent_acknowledged_by_id else None
+    return {
+        "reason": thread.urgent_reason,
+        "since": iso(thread.urgent_since),
+        "acknowledged_by": {"id": owner.pk, "name": owner.display_name} if owner else None,
+        "acknowledged_at": iso(thread.urgent_acknowledged_at),
+    }
+
+
+def for_client(summary: dict) -> dict:
+    """A thread summary as a client sees it: without the staff's urgency triage."""
+    return {**summary, "urgent": None}
+
+
+SYSTEM_AUTHOR = {"id": None, "name": "Automatic reply", "kind": "system"}
+
+
 def author_dict(user) -> dict:
+    """The author of a message; an automatic reply has none (SYSTEM_AUTHOR)."""
+    if user is None:
+        return dict(SYSTEM_AUTHOR)
     return {"id": user.pk, "name": user.display_name, "kind": user.kind}
 
 
@@ -86,8 +115,9 @@ def attachment_dict(attachment) -> dict:
 def thread_for(person, thread) -> dict:
     """A single thread's summary as `person` sees it (two small queries)."""
     marks = readmodel.marks_for([person.user_id], [thread.pk])
-    return thread_dict(thread, unread_count=marks.unread_count(person.user_id, thread.pk),
-                       archived=marks.is_archived(person.user_id, thread.pk))
+    summary = thread_dict(thread, unread_count=marks.unread_count(person.user_id, thread.pk),
+                          archived=marks.is_archived(person.user_id, thread.pk))
+    return for_client(summary) if person.is_client else summary
 
 
 def messages_for(person, thread, messages) -> list[dict]:

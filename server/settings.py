@@ -39,7 +39,14 @@ INSTALLED_APPS = [
     "server.apps.CairnConfig",
 ]
 
+# Sign-ins are checked by Django's model backend; ours also reads the user's practice with the
+# user (server/auth_backend.py). Sessions started under the plain model backend still resolve.
+AUTHENTICATION_BACKENDS = ["server.auth_backend.PracticeUserBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+SIGN_IN_BACKEND = AUTHENTICATION_BACKENDS[0]
+
 MIDDLEWARE = [
+    "server.oplog.log_server_errors",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "server.middleware.refuse_cross_site_api",
@@ -179,6 +186,9 @@ CACHES = {
 
 # Cairn's own knobs.
 INVITATION_TTL_DAYS = 7
+# How long an email about a new message waits in the outbox; a recipient who reviews the thread
+# meanwhile (or has it on screen as the message arrives) gets none (SPEC §4 "Email timing").
+CAIRN_EMAIL_DELAY_SECONDS = float(os.environ.get("CAIRN_EMAIL_DELAY_SECONDS", 120))
 THREAD_PAGE_DEFAULT = 50
 THREAD_PAGE_MAX = 200
 LOGIN_WINDOW_SECONDS = int(os.environ.get("CAIRN_LOGIN_WINDOW_SECONDS", 15 * 60))
@@ -235,6 +245,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# An urgent thread still unacknowledged this long is emailed again (docs/SAFETY.md).
+CAIRN_URGENT_ESCALATE_SECONDS = float(os.environ.get("CAIRN_URGENT_ESCALATE_SECONDS", 900))
 # No inline script or style anywhere: every page loads its code from /static/.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "

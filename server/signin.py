@@ -145,7 +145,7 @@ def complete_sign_in(request, user: User, **detail) -> None:
     """Start `user`'s session on this request, audited `login`."""
     with transaction.atomic():
         two_factor.clear_pending(request)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.SIGN_IN_BACKEND)
         sessions.record(request, user)
         audit(request, "login", actor=user, **detail)
 

@@ -3,14 +3,10 @@
 
 import http.cookiejar
 import json
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,9 +18,9 @@ from django.core.management import CommandError, call_command
 
 from server.management.commands.demo import DEMO_THREADS, demo_data, ensure_demo_practice
 from server.models import Message, OutboxEmail, Practice, Thread, UnreadMark, User
+from tests.servers import Served, free_port, manage, server_env, start_server
 from tests.test_practice_file import GOOD
 
-ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 90  # seconds; the demo hashes a dozen passwords on its first start
 
 
@@ -63,19 +59,8 @@ def test_the_demo_practice_is_loaded_once_with_threads_in_every_audience(db):
 
 # -- as processes -----------------------------------------------------------------------------
 
-def server_env(var_dir: Path) -> dict:
-    """The environment of a child `python -m server`: its own var/, the embedded defaults."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "CAIRN_DEMO",
-                        "DJANGO_SETTINGS_MODULE"}}
-    env.update(CAIRN_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1")
-    return env
-
-
 def run_server_command(var_dir: Path, *args, timeout=120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT,
-                          env=server_env(var_dir), capture_output=True, text=True,
-                          timeout=timeout)
+    return manage(server_env(var_dir), *args, timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -123,85 +108,36 @@ def test_load_practice_through_python_m_server(var_dir, tmp_path):
                           "Client.objects.count(), StaffRole.objects.count()]") == [1, 5, 3, 5]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Running:
-    """A `python -m server …` process serving on `port`, its output going to a file."""
-
-    def __init__(self, var_dir: Path, port: int, *args, env=()):
-        self.port = port
-        self.log = var_dir.parent / f"server-{port}.log"
-        self._out = self.log.open("w")
-        self.process = subprocess.Popen([sys.executable, "-m", "server", *args], cwd=ROOT,
-                                        env={**server_env(var_dir), **dict(env)},
-                                        stdout=self._out, stderr=subprocess.STDOUT)
-
-    def output(self) -> str:
-        return self.log.read_text()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def wait_until_serving(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"the server exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(self.url("/admin/login/"), timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.2)
-        pytest.fail(f"the server did not answer in {START_TIMEOUT}s:\n{self.output()}")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                pytest.fail(f"the server did not stop on SIGTERM:\n{self.output()}")
-        self._out.close()
-        return self.process.returncode
-
-
 @pytest.fixture
 def running():
+    """start(var_dir, port, *args, env=()) -> `python -m server *args --port port`, serving;
+    each is stopped at the end."""
     started = []
 
     def start(var_dir, port, *args, env=()):
-        server = Running(var_dir, port, *args, env=env)
+        server = start_server(server_env(var_dir, **dict(env)), *args, port=port,
+                              log_path=var_dir.parent / f"server-{port}.log",
+                              timeout=START_TIMEOUT)
         started.append(server)
         return server
 
     yield start
     for server in started:
-        if server.process.poll() is None:
-            server.process.kill()
-            server.process.wait()
+        server.stop()
 
 
 def test_serve_answers_http_and_stops_on_sigterm(var_dir, running):
     port = free_port()
-    server = running(var_dir, port, "serve", "--port", str(port), "--no-worker",
+    server = running(var_dir, port, "serve", "--no-worker",
                      "--proxy-headers", env={"CAIRN_INSECURE_COOKIES": "1"})
-    server.wait_until_serving()
-    with urllib.request.urlopen(server.url("/admin/login/"), timeout=5) as response:
+    with urllib.request.urlopen(f"{server.url}/admin/login/", timeout=5) as response:
         assert b"csrfmiddlewaretoken" in response.read()
     # Behind a proxy, the audit log records the client's address, not the proxy's.
     browser = Browser(server, headers={"X-Forwarded-For": "203.0.113.9"})
     status, body = browser.sign_in("nobody", "not a password at all")
     assert status == 401, body
     assert server.stop() == 0
-    output = server.output()
+    output = server.logs()
     assert f"Starting Cairn on http://127.0.0.1:{port}/" in output
     assert f"tcp:port={port}:interface=127.0.0.1:backlog=1024" in output
     assert query(var_dir, "list(AuditEntry.objects.filter(action='login.failed')"
@@ -211,7 +147,7 @@ def test_serve_answers_http_and_stops_on_sigterm(var_dir, running):
 class Browser:
     """urllib with a cookie jar, speaking to the API as the browser UI does."""
 
-    def __init__(self, server: Running, headers=None):
+    def __init__(self, server: Served, headers=None):
         self.server = server
         self.headers = headers or {}
         self.cookies = http.cookiejar.CookieJar()
@@ -221,7 +157,7 @@ class Browser:
         return next(c.value for c in self.cookies if c.name == "csrftoken")
 
     def request(self, method: str, path: str, data=None):
-        request = urllib.request.Request(self.server.url(path), method=method,
+        request = urllib.request.Request(self.server.url + path, method=method,
                                          headers=self.headers)
         body = None
         if data is not None:
@@ -257,9 +193,8 @@ def printed_logins(output: str) -> dict:
 
 def test_demo_prints_the_logins_serves_them_and_restarts_idempotently(var_dir, running):
     port = free_port()
-    demo = running(var_dir, port, "demo", "--port", str(port))
-    demo.wait_until_serving()
-    output = demo.output()
+    demo = running(var_dir, port, "demo")
+    output = demo.logs()
     assert f"open http://127.0.0.1:{port}/" in output
     assert "Created the demo practice" in output
 
@@ -301,9 +236,35 @@ def test_demo_prints_the_logins_serves_them_and_restarts_idempotently(var_dir, r
     assert list((var_dir / "mail").iterdir())
 
     # A second start keeps the practice and its threads as they were.
-    demo = running(var_dir, port, "demo", "--port", str(port))
-    demo.wait_until_serving()
-    assert "Using the demo practice" in demo.output()
+    demo = running(var_dir, port, "demo")
+    assert "Using the demo practice" in demo.logs()
     assert demo.stop() == 0
     assert query(var_dir, "[Practice.objects.count(), Thread.objects.count()]") == [
         1, len(DEMO_THREADS)]
+
+
+# -- the operator's view ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_a_busy_port_is_refused_before_the_banner_saying_how_to_pick_another(var_dir, command):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_server_command(var_dir, command, "--port", str(port), timeout=60)
+    assert result.returncode != 0
+    assert f"Port {port} on 127.0.0.1 is in use" in result.stderr
+    assert f"--port {port + 1}" in result.stderr
+    assert "Starting Cairn" not in result.stdout and "Preparing" not in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_logs_sign_ins_without_names_and_not_daphnes_http2_notice(var_dir, running):
+    port = free_port()
+    server = running(var_dir, port, "serve", "--no-worker", env={"CAIRN_INSECURE_COOKIES": "1"})
+    assert Browser(server).sign_in("nobody", "not a password at all")[0] == 401
+    assert server.stop() == 0
+    output = server.logs()
+    assert "INFO server.oplog: failed sign-in: unknown username from 127.0.0.1" in output
+    assert "nobody" not in output and "not a password" not in output
+    assert "HTTP/2" not in output

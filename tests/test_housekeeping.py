@@ -5,13 +5,15 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
 
+from server.actions.sessions import key_hash
 from server.housekeeping import TASKS, Housekeeping, Task
 from server.live import log
-from server.models import Attachment, Event
-from tests.consumers.helpers import Probe
+from server.models import Attachment, Event, SignInSession
+from tests.consumers.helpers import Probe, session_cookie
 from tests.factory import make_practice, make_staff
 
 
@@ -73,7 +75,8 @@ def test_the_command_runs_every_task_once(settings):
     out = StringIO()
     call_command("housekeeping", "--once", stdout=out)
     # The in-memory layer reaches no socket from here: everything but the re-push runs.
-    assert out.getvalue().strip() == "ran: prune the event log, remove untaken uploads"
+    assert out.getvalue().strip() == (
+        "ran: prune the event log, remove untaken uploads, remove old sign-ins")
 
 
 @pytest.mark.django_db
@@ -86,3 +89,28 @@ def test_the_default_tasks_remove_untaken_uploads():
     Attachment.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=25))
     assert "remove untaken uploads" in Housekeeping(clock=Clock()).run_due()
     assert not Attachment.objects.filter(pk=stale.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_default_tasks_remove_sign_ins_whose_session_ended_over_a_day_ago():
+    practice = make_practice()
+    sam, cleo = make_staff(practice, "sam", ["scheduler"]), make_staff(practice, "cleo", ["clinician"])
+    now = timezone.now()
+
+    def sign_in(user, days_ago, *, session="gone"):
+        key = session_cookie(user)
+        if session == "gone":
+            Session.objects.filter(session_key=key).delete()
+        elif session == "expired":
+            Session.objects.filter(session_key=key).update(expire_date=now - timedelta(hours=1))
+        at = now - timedelta(days=days_ago)
+        return SignInSession.objects.create(user=user, key_hash=key_hash(key), created_at=at,
+                                            last_seen_at=at).pk
+
+    sign_in(sam, 3), sign_in(sam, 2, session="expired")  # both go
+    still_signed_in = sign_in(sam, 2, session="live")
+    recent = sign_in(sam, 0.5)
+    cleos_last = sign_in(cleo, 5)  # her only sign-in: the staff view's "last sign-in"
+    assert "remove old sign-ins" in Housekeeping(clock=Clock()).run_due()
+    assert set(SignInSession.objects.values_list("pk", flat=True)) == {
+        still_signed_in, recent, cleos_last}

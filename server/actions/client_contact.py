@@ -36,5 +36,5 @@ def check_edit_client_email(actor, client_id, email: str):
         email = clean_email(email)
         if email != client.email:
             client.email = email
-            do_edit_client(client, ["email"], actor=actor)
+            do_edit_client(actor, client, ["email"])
         return client

@@ -5,32 +5,27 @@ from django.utils import timezone
 
 from server.live import log, publish
 from server.actions.people import end_sessions
-from server.audit import audit, audit_by
+from server.audit import audit_by
 from server.models import Client, Invitation, Message, UnreadMark
 
 
-def do_add_client(client, *, request=None) -> Client:
+def do_add_client(actor, client) -> Client:
     client.save()
-    audit(request, "client.created", practice_id=client.practice_id, client_id=client.pk)
+    audit_by(actor, "client.created", practice_id=client.practice_id, client_id=client.pk)
     return client
 
 
-def do_edit_client(client, changed, *, request=None, actor=None) -> None:
-    """Save the plain fields `changed` (name, email); the audit names the fields, not values.
-    The editor is `actor` (a server.actor.Actor) or else the request's user."""
+def do_edit_client(actor, client, changed) -> None:
+    """Save the plain fields `changed` (name, email); the audit names the fields, not values."""
     changed = sorted(changed)
     if not changed:
         return
     client.save(update_fields=changed)
-    if actor is not None:
-        audit_by(actor, "client.edited", practice_id=client.practice_id, client_id=client.pk,
-                 fields=changed)
-    else:
-        audit(request, "client.edited", practice_id=client.practice_id, client_id=client.pk,
-              fields=changed)
+    audit_by(actor, "client.edited", practice_id=client.practice_id, client_id=client.pk,
+          fields=changed)
 
 
-def do_link_portal_account(client, user, *, request=None) -> None:
+def do_link_portal_account(actor, client, user) -> None:
     """Make `user` (a client account of the practice, linked to no one) `client`'s portal
     account. Outstanding invitations stop working; staff messages the client has not seen
     arrive unread, as after activating an invitation."""
@@ -46,11 +41,11 @@ def do_link_portal_account(client, user, *, request=None) -> None:
         (UnreadMark(user=user, message_id=m_id, thread_id=t_id)
          for m_id, t_id in waiting.values_list("id", "thread_id")), ignore_conflicts=True)
     log.access_changed(client.practice_id, [user.pk])
-    audit(request, "client.portal_linked", practice_id=client.practice_id, client_id=client.pk,
+    audit_by(actor, "client.portal_linked", practice_id=client.practice_id, client_id=client.pk,
           target_user=user.pk)
 
 
-def do_unlink_portal_account(client, *, request=None) -> None:
+def do_unlink_portal_account(actor, client) -> None:
     """Take `client`'s portal account away from them: its sessions end and its sockets close,
     so nothing of the client reaches it any more."""
     user_id = client.user_id
@@ -62,5 +57,5 @@ def do_unlink_portal_account(client, *, request=None) -> None:
     end_sessions(user_id)
     publish.close_user_sockets(user_id)
     log.access_changed(client.practice_id, [user_id])
-    audit(request, "client.portal_unlinked", practice_id=client.practice_id, client_id=client.pk,
+    audit_by(actor, "client.portal_unlinked", practice_id=client.practice_id, client_id=client.pk,
           target_user=user_id)

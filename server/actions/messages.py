@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from server import notify
 from server.audit import audit_by
-from server.actions import marks
+from server.actions import after_hours, marks, urgent
 from server.actions.attachments import take_attachments
 from server.actions.viewers import client_viewer, staff_viewers
 from server.live.declared import MessageCreated, MessageDeleted
@@ -43,6 +43,9 @@ def do_send_message(actor, thread, body, *, client_msg_id=None, request_digest="
 
     record(thread.practice_id, MessageCreated(thread.pk, message.pk))
     notify.message_sent(thread, message, staff, client)
+    if person.is_client:
+        urgent.check_crisis(actor, thread, message)
+        after_hours.reply_if_closed(thread, message)
     # The author holds no unread mark of their own messages: only earlier ones can be read.
     if mark_thread_read and not first:
         marks.do_mark_read(person, thread)

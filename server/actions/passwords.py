@@ -9,6 +9,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
@@ -18,7 +20,8 @@ from django.utils import timezone
 
 from server import notify, ratelimit, signin
 from server.actions import sessions
-from server.audit import audit, client_ip
+from server.actor import Actor
+from server.audit import audit, audit_by, client_ip
 from server.errors import invalid
 from server.models import Client, PasswordReset, SignInSession, User
 
@@ -68,15 +71,18 @@ def do_forgot(request, login: str) -> None:
     digest = token_hash(token)
     if _over_forgot_limits(request, login):
         return
+    nobody = Actor(None, None, client_ip(request))  # the link is asked for, not sent by anyone
     for number, user in enumerate(_accounts_for(login)):
         if number:
             token = secrets.token_urlsafe(32)
             digest = token_hash(token)
-        issue_link(request, user, token, digest, by=None)
+        issue_link(nobody, user, token, digest)
 
 
-def issue_link(request, user, token=None, digest=None, *, by) -> bool:
-    """A new reset link for `user` (older ones void), emailed; False when they have no email."""
+def issue_link(actor, user, token=None, digest=None) -> bool:
+    """A new reset link for `user` (older ones void), emailed; False when they have no email.
+    Sent by `actor` (an admin), or asked for by nobody signed in (`actor.user` None): then
+    audited as the user's own request."""
     address = email_of(user)
     if not address:
         return False
@@ -87,11 +93,14 @@ def issue_link(request, user, token=None, digest=None, *, by) -> bool:
     PasswordReset.objects.filter(user=user, used_at__isnull=True,
                                  revoked_at__isnull=True).update(revoked_at=now)
     PasswordReset.objects.create(
-        user=user, token_hash=digest, created_by=by, created_at=now,
+        user=user, token_hash=digest, created_by=actor.user, created_at=now,
         expires_at=now + timedelta(seconds=settings.PASSWORD_RESET_TTL_SECONDS))
     notify.password_reset(user.practice, address, f"{settings.PUBLIC_URL}/reset#{token}")
-    audit(request, "password.reset_requested" if by is None else "password.reset_sent",
-          actor=by or user, practice_id=user.practice_id, user_id=user.pk)
+    if actor.user is None:
+        audit_by(replace(actor, user=user), "password.reset_requested",
+                 practice_id=user.practice_id, user_id=user.pk)
+    else:
+        audit_by(actor, "password.reset_sent", practice_id=user.practice_id, user_id=user.pk)
     return True
 
 
@@ -112,8 +121,9 @@ def check_new_password(password: str, user) -> None:
         raise invalid("invalid_password", " ".join(error.messages), reasons=error.messages)
 
 
-def do_reset(request, reset: PasswordReset, password: str) -> User:
-    """Set the password, spend the link (and void any other), end every session of the user."""
+def do_reset(actor, reset: PasswordReset, password: str) -> User:
+    """Set the password, spend the link (and void any other), end every session of the user
+    (audited as theirs, from `actor`'s address)."""
     user = reset.user
     check_new_password(password, user)
     now = timezone.now()
@@ -124,7 +134,7 @@ def do_reset(request, reset: PasswordReset, password: str) -> User:
     PasswordReset.objects.filter(user=user, used_at__isnull=True,
                                  revoked_at__isnull=True).update(revoked_at=now)
     sessions.end_every_session(user)
-    audit(request, "password.reset", actor=user)
+    audit_by(replace(actor, user=user), "password.reset")
     return user
 
 
@@ -145,7 +155,8 @@ def do_change(request, user, current: str, new: str) -> None:
         key_hash=sessions.key_hash(request.session.session_key))
     others = sessions.live_sessions(user).exclude(
         key_hash=sessions.key_hash(request.session.session_key))
-    sessions.do_end_sessions(user, others, request=request, reason="password_changed")
+    sessions.do_end_sessions(Actor.of(user, client_ip(request)), user, others,
+                             reason="password_changed")
     PasswordReset.objects.filter(user=user, used_at__isnull=True,
                                  revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit(request, "password.changed", actor=user)

@@ -11,28 +11,28 @@ from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
 from server.live import log, publish
-from server.audit import audit
+from server.audit import audit_by
 from server.models import User
 
 
-def do_add_staff(user, *, request=None) -> User:
+def do_add_staff(actor, user) -> User:
     """Save `user` (built with its password already hashed) as a staff member."""
     user.kind = User.STAFF
     user.save()
-    audit(request, "staff.created", practice_id=user.practice_id, target_user=user.pk)
+    audit_by(actor, "staff.created", practice_id=user.practice_id, target_user=user.pk)
     return user
 
 
-def do_edit_user(user, changed, *, request=None) -> None:
+def do_edit_user(actor, user, changed) -> None:
     """Save the plain fields `changed` (username, name, email) of a staff or portal account."""
     changed = sorted(changed)
     if not changed:
         return
     user.save(update_fields=changed)
-    audit(request, "user.edited", practice_id=user.practice_id, target_user=user.pk, fields=changed)
+    audit_by(actor, "user.edited", practice_id=user.practice_id, target_user=user.pk, fields=changed)
 
 
-def do_set_active(user, active: bool, *, request=None) -> None:
+def do_set_active(actor, user, active: bool) -> None:
     """Deactivate (or reactivate) an account. Deactivating ends its sessions and closes its
     sockets; either way, its supervisors' view changes (they see a clinician's clients only
     while that clinician is active)."""
@@ -46,11 +46,11 @@ def do_set_active(user, active: bool, *, request=None) -> None:
     if user.practice_id is not None:
         supervisors = user.supervisors.values_list("pk", flat=True)
         log.access_changed(user.practice_id, [user.pk, *supervisors])
-    audit(request, "user.reactivated" if active else "user.deactivated",
+    audit_by(actor, "user.reactivated" if active else "user.deactivated",
           practice_id=user.practice_id, target_user=user.pk)
 
 
-def do_set_password(user, password: str | None, *, request=None, keep_session=None) -> None:
+def do_set_password(actor, user, password: str | None, *, keep_session=None) -> None:
     """Set `user`'s password (None: no password sign-in at all). Every session of theirs but
     `keep_session` ends and their sockets close."""
     if password is None:
@@ -60,11 +60,11 @@ def do_set_password(user, password: str | None, *, request=None, keep_session=No
     user.save(update_fields=["password"])
     end_sessions(user.pk, keep=keep_session)
     publish.close_user_sockets(user.pk)
-    audit(request, "user.password_set", practice_id=user.practice_id, target_user=user.pk,
+    audit_by(actor, "user.password_set", practice_id=user.practice_id, target_user=user.pk,
           usable=password is not None)
 
 
-def do_set_supervision(supervisor, clinician_ids, *, request=None) -> None:
+def do_set_supervision(actor, supervisor, clinician_ids) -> None:
     """Replace whom `supervisor` supervises. It changes what the supervisor sees (the
     clinicians' own view does not change): their live sockets reload."""
     before = set(supervisor.supervises.values_list("id", flat=True))
@@ -73,7 +73,7 @@ def do_set_supervision(supervisor, clinician_ids, *, request=None) -> None:
         return
     supervisor.supervises.set(wanted)
     log.access_changed(supervisor.practice_id, [supervisor.pk])
-    audit(request, "staff.supervision_changed", practice_id=supervisor.practice_id,
+    audit_by(actor, "staff.supervision_changed", practice_id=supervisor.practice_id,
           target_user=supervisor.pk, before=sorted(before), after=sorted(wanted))
 
 

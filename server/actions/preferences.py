@@ -1,4 +1,5 @@
-"""A staff user's own settings: the audiences they get email for."""
+"""A user's own email settings: the audiences a staff user gets email for, and whether a client
+gets email at all."""
 
 from django.db import transaction
 
@@ -29,3 +30,14 @@ def check_set_email_audiences(actor, audiences) -> list:
     with transaction.atomic():
         User.objects.filter(pk=person.user_id).update(email_audiences=chosen)
     return chosen
+
+
+def check_set_client_email(actor, on: bool) -> bool:
+    """Turn the client `actor`'s notice emails on or off (default on); returns the choice."""
+    person = actor.person
+    if can_choose_email_audiences(person):
+        raise invalid("invalid", "Staff choose the audiences they want email for.",
+                      field="email_audiences")
+    with transaction.atomic():
+        User.objects.filter(pk=person.user_id, kind=User.CLIENT).update(email_notices=on)
+    return on

@@ -50,4 +50,4 @@ def check_export_thread(actor, thread_id) -> tuple:
 def do_export_thread(actor, thread) -> bytes:
     """The PDF of `thread`, audited."""
     audit_by(actor, "thread.exported", thread_id=thread.pk, client_id=thread.client_id)
-    return thread_pdf(thread)
+    return thread_pdf(thread, actor.user)

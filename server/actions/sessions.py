@@ -12,15 +12,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from server.live import publish
-from server.audit import audit, client_ip
+from server.audit import audit_by, client_ip
 from server.models import SignInSession
 
 # The session value that says when this session's row was last marked seen (epoch seconds).
 SEEN = "cairn_seen"
 SEEN_EVERY = timedelta(seconds=60)
+# A sign-in whose Django session has expired or is gone is kept this long after it was last
+# seen, then housekeeping removes it (`remove_old_sign_ins`).
+KEPT_AFTER_USE = timedelta(days=1)
 
 
 def key_hash(session_key: str) -> str:
@@ -65,6 +69,25 @@ def live_sessions(user):
             .order_by("-created_at", "-id"))
 
 
+def remove_old_sign_ins() -> int:
+    """Remove the sign-ins not seen for `KEPT_AFTER_USE` whose Django session has expired or is
+    gone, except each user's newest (the staff view shows it as their last sign-in). Returns how
+    many went."""
+    now = timezone.now()
+    old = SignInSession.objects.filter(last_seen_at__lt=now - KEPT_AFTER_USE)
+    newest = (SignInSession.objects.filter(user_id=OuterRef("user_id"))
+              .order_by("-created_at", "-id").values("id")[:1])
+    candidates = list(old.exclude(id=Subquery(newest)).values_list("id", "key_hash"))
+    if not candidates:
+        return 0
+    live = {key_hash(key) for key in Session.objects.filter(expire_date__gt=now)
+            .values_list("session_key", flat=True).iterator(chunk_size=2000)}
+    gone = [pk for pk, hashed in candidates if hashed not in live]
+    for start in range(0, len(gone), 500):
+        SignInSession.objects.filter(pk__in=gone[start:start + 500]).delete()
+    return len(gone)
+
+
 def _delete_django_sessions(hashes: set) -> None:
     found = [key for key in (Session.objects.filter(expire_date__gt=timezone.now())
                              .values_list("session_key", flat=True).iterator(chunk_size=2000))
@@ -72,16 +95,15 @@ def _delete_django_sessions(hashes: set) -> None:
     Session.objects.filter(session_key__in=found).delete()
 
 
-def do_end_sessions(user, rows, *, request=None, reason: str) -> int:
-    """End `rows` (the user's SignInSessions): their Django sessions are deleted, their sockets
-    close. Returns how many ended."""
+def do_end_sessions(actor, user, rows, *, reason: str) -> int:
+    """`actor` ends `rows` (`user`'s SignInSessions): their Django sessions are deleted, their
+    sockets close. Returns how many ended."""
     rows = list(rows)
     if not rows:
         return 0
     SignInSession.objects.filter(pk__in=[r.pk for r in rows]).update(ended_at=timezone.now())
     _delete_django_sessions({r.key_hash for r in rows})
-    audit(request, "session.ended", actor=request.user if request else user,
-          practice_id=user.practice_id, user_id=user.pk, sessions=len(rows), reason=reason)
+    audit_by(actor, "session.ended", practice_id=user.practice_id, user_id=user.pk, sessions=len(rows), reason=reason)
     publish.reconnect_user_sockets(user.pk)
     return len(rows)
 

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from server import signin, two_factor
-from server.audit import audit
+from server.audit import audit, audit_by
 from server.errors import ApiError, forbidden
 from server.models import RecoveryCode, TwoFactor
 
@@ -13,14 +13,15 @@ def confirmed(user) -> TwoFactor | None:
     return TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).first()
 
 
-def do_start_setup(user, *, request=None) -> dict:
-    """A fresh secret for the user to scan; two-step sign-in is on only once confirmed."""
+def do_start_setup(actor) -> dict:
+    """A fresh secret for the actor to scan; two-step sign-in is on only once confirmed."""
+    user = actor.user
     if confirmed(user) is not None:
         raise ApiError(409, "two_factor_on", "Two-step sign-in is already on; turn it off first.")
     secret = two_factor.new_secret()
     TwoFactor.objects.update_or_create(user=user, defaults={
         "secret": secret, "created_at": timezone.now(), "confirmed_at": None, "last_step": 0})
-    audit(request, "two_factor.setup_started", actor=user)
+    audit_by(actor, "two_factor.setup_started")
     uri = two_factor.otpauth_uri(secret, user)
     return {"secret": secret, "otpauth_uri": uri, "qr_svg": two_factor.qr_svg(uri)}
 

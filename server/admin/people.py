@@ -59,8 +59,8 @@ class SetPasswordForm(AdminPasswordChangeForm):
     def save(self, commit=True):
         own = self.user.pk == self.request.user.pk
         usable = self.cleaned_data["set_usable_password"]
-        do_set_password(self.user, self.cleaned_data["password1"] if usable else None,
-                        request=self.request,
+        do_set_password(Actor.from_request(self.request), self.user,
+                        self.cleaned_data["password1"] if usable else None,
                         keep_session=self.request.session.session_key if own else None)
         return self.user
 
@@ -103,23 +103,25 @@ class CairnUserAdmin(PracticeScoped, UserAdmin):
 
     def save_model(self, request, obj, form, change):
         self.in_practice(request, obj)
+        by = Actor.from_request(request)
         if not change:
-            do_add_staff(obj, request=request)
+            do_add_staff(by, obj)
             return
         active = take_back(obj, form, "is_active")
-        do_edit_user(obj, changed_fields(form, PLAIN_FIELDS), request=request)
+        do_edit_user(by, obj, changed_fields(form, PLAIN_FIELDS))
         if "is_active" in form.changed_data:
-            do_set_active(obj, active, request=request)
+            do_set_active(by, obj, active)
 
     def save_related(self, request, form, formsets, change):
         roles = form.cleaned_data.pop("roles", None)
         supervises = form.cleaned_data.pop("supervises", None)
         super().save_related(request, form, formsets, change)
         user = form.instance
+        by = Actor.from_request(request)
         if "roles" in form.changed_data:
-            do_set_roles(Actor.from_request(request), user, sorted(set(roles)))
+            do_set_roles(by, user, sorted(set(roles)))
         if "supervises" in form.changed_data:
-            do_set_supervision(user, [u.pk for u in supervises], request=request)
+            do_set_supervision(by, user, [u.pk for u in supervises])
 
     def user_change_password(self, request, id, form_url=""):
         # Django's view builds `change_password_form(user, data)`; ours needs the request too.
@@ -130,7 +132,8 @@ class CairnUserAdmin(PracticeScoped, UserAdmin):
 
     @admin.action(description="Deactivate the selected accounts (their sessions end)")
     def deactivate(self, request, queryset):
+        by = Actor.from_request(request)
         for user in queryset.exclude(pk=request.user.pk):
-            do_set_active(user, False, request=request)
+            do_set_active(by, user, False)
         if queryset.filter(pk=request.user.pk).exists():
             messages.warning(request, "You cannot deactivate your own account here.")

@@ -62,14 +62,15 @@ class ClientAdmin(PracticeScoped, admin.ModelAdmin):
         # The portal account is the link and unlink actions' to change, not the plain save's.
         account = obj.user
         obj.user_id = form.initial.get("user")
+        by = Actor.from_request(request)
         if change:
-            do_edit_client(obj, changed_fields(form, ["name", "email"]), request=request)
+            do_edit_client(by, obj, changed_fields(form, ["name", "email"]))
         else:
-            do_add_client(obj, request=request)
+            do_add_client(by, obj)
         if "user" in form.changed_data:
-            do_unlink_portal_account(obj, request=request)
+            do_unlink_portal_account(by, obj)
             if account is not None:
-                do_link_portal_account(obj, account, request=request)
+                do_link_portal_account(by, obj, account)
 
     def save_related(self, request, form, formsets, change):
         clinicians = form.cleaned_data.pop("clinicians", None)
@@ -115,13 +116,14 @@ class TopicAdmin(PracticeScoped, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         self.in_practice(request, obj)
+        by = Actor.from_request(request)
         if change:
-            do_edit_topic(obj, changed_fields(form, ["name", "subject"]), request=request)
+            do_edit_topic(by, obj, changed_fields(form, ["name", "subject"]))
         else:
-            do_add_topic(obj, request=request)
+            do_add_topic(by, obj)
 
     def delete_model(self, request, obj):
-        do_delete_topic(obj, request=request)
+        do_delete_topic(Actor.from_request(request), obj)
 
 
 class PracticeForm(forms.ModelForm):
@@ -171,7 +173,7 @@ class PracticeAdmin(PracticeScoped, admin.ModelAdmin):
         enabled = take_back(obj, form, "portal_enabled")
         name = take_back(obj, form, "name")
         settings = {key: take_back(obj, form, key) for key in SETTINGS}
-        do_rename_practice(obj, name, request=request)
         by = Actor.from_request(request)
+        do_rename_practice(by, obj, name)
         do_switch_portal(by, obj, enabled)
         do_update_practice_settings(by, obj, settings)

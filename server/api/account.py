@@ -14,7 +14,8 @@ from server.api.account_schemas import (ChangePasswordIn, ForgotIn, LinkSentOut,
                                         SessionOut, StaffOut)
 from server.api.auth import require_csrf
 from server.api.schemas import ERRORS, ErrorOut
-from server.api.session import person, signed_in
+from server.actor import Actor
+from server.api.session import actor, person, signed_in
 from server.errors import ApiError, forbidden, invalid, not_found
 from server.models import Client, SignInSession, StaffRole, TwoFactor, User
 
@@ -42,7 +43,7 @@ def reset_password(request, payload: ResetIn):
         reset = passwords.find_reset(payload.token)
         if reset is None:
             raise ApiError(410, "token_invalid", "This link was used, replaced by a newer one, or has expired.")
-        passwords.do_reset(request, reset, payload.password)
+        passwords.do_reset(Actor.from_request(request), reset, payload.password)
     return Status(204, None)
 
 
@@ -58,7 +59,7 @@ def change_password(request, payload: ChangePasswordIn):
 
 def _send_reset(request, user) -> dict:
     with transaction.atomic():
-        if not passwords.issue_link(request, user, by=request.user):
+        if not passwords.issue_link(actor(request), user):
             raise invalid("no_email", "This account has no email address to send a link to.")
     return Status(202, {"status": "sent"})
 
@@ -119,22 +120,22 @@ def list_sessions(request):
                auth=signed_in)
 def end_session(request, session_id: int):
     """End one of your sessions (its sockets close at once). Ending this one signs you out."""
-    person(request, setup_exempt=True)
+    by = actor(request, setup_exempt=True)
     with transaction.atomic():
         row = sessions.live_sessions(request.user).filter(pk=session_id).first()
         if row is None:
             raise not_found("session")
-        sessions.do_end_sessions(request.user, [row], request=request, reason="ended_by_user")
+        sessions.do_end_sessions(by, request.user, [row], reason="ended_by_user")
     return Status(204, None)
 
 
 @router.delete("/me/sessions", response={204: None, ERRORS: ErrorOut}, auth=signed_in)
 def end_other_sessions(request):
     """End every session of yours but this one."""
-    person(request, setup_exempt=True)
+    by = actor(request, setup_exempt=True)
     with transaction.atomic():
         others = sessions.live_sessions(request.user).exclude(key_hash=_current_hash(request))
-        sessions.do_end_sessions(request.user, others, request=request, reason="ended_others")
+        sessions.do_end_sessions(by, request.user, others, reason="ended_others")
     return Status(204, None)
 
 

@@ -2,22 +2,40 @@
 
 import base64
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from server.errors import invalid
 
-
-def encode(moment: datetime, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{moment.isoformat()}|{pk}".encode()).decode()
+_URGENT = "u"
 
 
-def decode(cursor: str) -> tuple[datetime, int]:
+class Cursor(NamedTuple):
+    """Where a page ended: its last thread's activity and id, and whether that thread was in
+    the urgent part that staff listings show first (server.urgent_listing)."""
+
+    moment: datetime
+    pk: int
+    urgent: bool = False
+
+
+def encode(moment: datetime, pk: int, urgent: bool = False) -> str:
+    text = f"{moment.isoformat()}|{pk}" + (f"|{_URGENT}" if urgent else "")
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def next_cursor(thread) -> str:
+    """The cursor after `thread`, the last of a page."""
+    return encode(thread.last_message_at, thread.pk, getattr(thread, "urgent_first", False))
+
+
+def decode(cursor: str) -> Cursor:
     try:
-        moment, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        moment, pk, *rest = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         moment, pk = datetime.fromisoformat(moment), int(pk)
         # Hand-made cursors: no naive or out-of-range moments, no ids past 64 bits.
-        if moment.tzinfo is None or not -2**63 <= pk < 2**63:
+        if moment.tzinfo is None or not -2**63 <= pk < 2**63 or rest not in ([], [_URGENT]):
             raise ValueError(cursor)
-        return moment.astimezone(timezone.utc), pk
+        return Cursor(moment.astimezone(timezone.utc), pk, bool(rest))
     except (ValueError, UnicodeError, OverflowError):
         raise invalid("invalid_cursor", "before: not a cursor this API gave out.", field="before")
 

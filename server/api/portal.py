@@ -1,5 +1,6 @@
 """Portal account activation from an invitation link."""
 
+from django.conf import settings
 from django.contrib.auth import login
 from ninja import Router, Status
 
@@ -19,6 +20,6 @@ def activate(request, payload: ActivateIn):
     require_csrf(request)
     user = check_activate(Actor.from_request(request), payload.token, payload.username,
                           payload.password)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.SIGN_IN_BACKEND)
     sessions.record(request, user)
     return Status(201, me_dict(request, person(request)))

@@ -103,8 +103,10 @@ class Ref(Schema):
     name: str
 
 
-class Author(Ref):
-    kind: Literal["staff", "client"]
+class Author(Schema):
+    id: Optional[int]  # None for an automatic reply
+    name: str
+    kind: Literal["staff", "client", "system"]
 
 
 class PracticeOut(Schema):
@@ -143,6 +145,13 @@ class LastMessageOut(Schema):
     preview: str
 
 
+class UrgentOut(Schema):
+    reason: Literal["crisis_language", "staff"]
+    since: datetime
+    acknowledged_by: Optional[Ref]
+    acknowledged_at: Optional[datetime]
+
+
 class MatchOut(Schema):
     message_id: Optional[int]
     snippet: str
@@ -160,7 +169,12 @@ class ThreadOut(Schema):
     archived: bool
     deleted: bool
     last_message: Optional[LastMessageOut] = None
-    # Only on the summaries of a search (GET /api/threads?q=).
+    urgent: Optional[UrgentOut]
+
+
+class ThreadListed(ThreadOut):
+    """A summary in `GET /api/threads`; `match` only on the summaries of a search (`q`)."""
+
     match: Optional[MatchOut] = None
 
 
@@ -169,6 +183,10 @@ class AttachmentOut(Schema):
     name: str
     size: int
     content_type: str
+
+
+class CrisisOut(Schema):
+    resources: str
 
 
 class MessageOut(Schema):
@@ -197,7 +215,7 @@ class InvitationOut(Schema):
 
 
 class ThreadPage(Schema):
-    threads: list[ThreadOut]
+    threads: list[ThreadListed]
     next: Optional[str]
 
 
@@ -210,11 +228,13 @@ class ThreadCreated(Schema):
     thread: ThreadOut
     message: MessageOut
     invitation: Optional[InvitationOut]
+    crisis: Optional[CrisisOut] = None
 
 
 class MessageCreated(Schema):
     message: MessageOut
     invitation: Optional[InvitationOut] = None
+    crisis: Optional[CrisisOut] = None
 
 
 class ThreadOnly(Schema):
@@ -306,3 +326,9 @@ class PracticeSettingsOut(Schema):
     after_hours_reply: str
     crisis_resources: str
     require_two_factor: bool
+
+
+class OfficeOut(Schema):
+    open: bool
+    next_opening: Optional[datetime]
+    timezone: str

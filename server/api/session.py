@@ -2,10 +2,10 @@
 
 from ninja.security import SessionAuth
 
-from rules import can_sign_in, portal_applies
+from rules import can_sign_in, portal_applies, two_factor_setup_pending
 from server.actor import Actor
 from server.errors import ApiError, forbidden
-from server.models import TwoFactor
+from server.facts import has_two_factor
 
 # Session cookie auth; unsafe methods need Django's X-CSRFToken header.
 signed_in = SessionAuth(csrf=True)
@@ -25,8 +25,8 @@ def actor(request, *, setup_exempt: bool = False) -> Actor:
     # The practice is read only where the switch applies: staff requests skip that query.
     if portal_applies(kind) and not can_sign_in(kind, request.user.practice.portal_enabled):
         raise forbidden("portal_disabled", "The practice has switched the client portal off.")
-    if found.person.is_staff and not setup_exempt:
-        refuse_until_two_factor(request)
+    if not setup_exempt:
+        refuse_until_two_factor(request, kind)
     return found
 
 
@@ -35,11 +35,12 @@ def person(request, *, setup_exempt: bool = False):
     return actor(request, setup_exempt=setup_exempt).person
 
 
-def refuse_until_two_factor(request) -> None:
+def refuse_until_two_factor(request, kind: str) -> None:
     """403 `two_factor_setup_required` while the practice requires two-step sign-in of its staff
     and this user has not set it up."""
-    if not request.user.practice.require_two_factor:
-        return
-    if not TwoFactor.objects.filter(user_id=request.user.pk, confirmed_at__isnull=False).exists():
+    if not two_factor_setup_pending(kind, True, False):
+        return  # not one the requirement holds (a client): no query
+    required = request.user.practice.require_two_factor
+    if two_factor_setup_pending(kind, required, required and has_two_factor(request.user.pk)):
         raise forbidden("two_factor_setup_required",
                         "Your practice requires two-step sign-in: set it up first.")

@@ -14,13 +14,15 @@ from server.actions.marking import check_mark_thread
 from server.actions.reading import check_export_thread, check_view_thread
 from server.actions.sending import check_send_message, check_start_thread
 from server.api import paging
+from server.api.urgent import crisis_answer
+from server.api.urgent import crisis_answer
 from server.api.schemas import (ERRORS, ERRORS_AND_CONFLICT, ConfirmOut, ErrorOut, HeaderIn,
                                 MessageCreated, NewMessageIn, NewThreadIn, ThreadCreated,
                                 ThreadOnly, ThreadPage, ThreadWithMessages)
 from server.api.session import actor, signed_in
 from server.facts import message_facts, thread_facts
 from server.listing import check_list_threads
-from server.serialize import message_dict, messages_for, thread_dict, thread_for
+from server.serialize import for_client, message_dict, messages_for, thread_dict, thread_for
 
 router = Router(tags=["threads"], auth=signed_in)
 
@@ -38,7 +40,7 @@ def list_threads(request, client: Optional[str] = None, audience: Optional[str] 
                                                before=cursor, q=q)
     return {
         "threads": summaries,
-        "next": paging.encode(page[-1].last_message_at, page[-1].pk) if more else None,
+        "next": paging.next_cursor(page[-1]) if more else None,
     }
 
 
@@ -127,8 +129,10 @@ def send_message(request, thread_id: int, payload: NewMessageIn):
 def _sent_answer(request, sent, *, with_thread: bool) -> Status:
     """201 with what was just written, or 200 with a retry's first message as it is now."""
     who = actor(request).person
+    # A client whose message reads as a crisis is shown where to get help, on a retry too.
+    crisis = crisis_answer(who, sent.thread, sent.message.body)
     if sent.replayed:
-        answer = {"message": messages_for(who, sent.thread, [sent.message])[0]}
+        answer = {"message": messages_for(who, sent.thread, [sent.message])[0], "crisis": crisis}
         if with_thread:
             answer.update(thread=thread_for(who, sent.thread), invitation=None)
         return Status(200, answer)
@@ -138,7 +142,8 @@ def _sent_answer(request, sent, *, with_thread: bool) -> Status:
     facts = thread_facts(sent.thread), message_facts(sent.message)
     answer = {"message": message_dict(sent.message, unread=False,
                                       can_delete=can_delete_message(who, *facts)),
-              "invitation": sent.invitation}
+              "invitation": sent.invitation, "crisis": crisis}
     if with_thread:
-        answer["thread"] = thread_dict(sent.thread)
+        summary = thread_dict(sent.thread)
+        answer["thread"] = for_client(summary) if who.is_client else summary
     return Status(201, answer)

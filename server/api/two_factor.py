@@ -10,7 +10,7 @@ from server.api.account_schemas import (CodeIn, RecoveryCodesOut, SecondStepIn, 
                                         TwoFactorStatusOut)
 from server.api.auth import me_dict, require_csrf
 from server.api.schemas import ERRORS, ERRORS_AND_CONFLICT, ErrorOut, MeOut
-from server.api.session import person, signed_in
+from server.api.session import actor, person, signed_in
 from server.models import RecoveryCode
 from server.signin import complete_sign_in, pending_user
 from server.two_factor import REMEMBER_COOKIE, remember_value
@@ -49,9 +49,9 @@ def status(request):
 def start_setup(request):
     """A new secret to add to an authenticator app: `otpauth_uri`, and the same as a QR code
     (`qr_svg`, drawn here). Nothing changes until it is confirmed."""
-    person(request, setup_exempt=True)
+    by = actor(request, setup_exempt=True)
     with transaction.atomic():
-        return actions.do_start_setup(request.user, request=request)
+        return actions.do_start_setup(by)
 
 
 @router.post("/me/two-factor/confirm", response={200: RecoveryCodesOut, ERRORS_AND_CONFLICT: ErrorOut},

@@ -95,6 +95,16 @@ class ThreadRemoved(Declared):
 
 
 @dataclass(frozen=True)
+class ThreadUrgent(Declared):
+    """`thread_id` became urgent; to each clinical staff user who sees it (`user_id`), SPEC §4
+    "Safety". Frame: `thread_id`, `urgent` (as it is now)."""
+    name: ClassVar[str] = "thread.urgent"
+    badge: ClassVar[bool] = False
+    thread_id: int
+    user_id: int
+
+
+@dataclass(frozen=True)
 class AccessChanged(Declared):
     """Internal: `user_id`'s roles or relationships changed. Never sent as such: their live
     sockets reload what they may see, and a `resume` across it answers `resync_required`."""
@@ -104,7 +114,7 @@ class AccessChanged(Declared):
 
 DECLARED = {kind.name: kind for kind in (MessageCreated, MessageDeleted, MessageReadState,
                                          ReceiptSeen, ThreadCreated, ThreadUpdated, ThreadRemoved,
-                                         AccessChanged)}
+                                         ThreadUrgent, AccessChanged)}
 # The types a socket may be sent (all but the internal one).
 SENT = frozenset(DECLARED) - {AccessChanged.name}
 

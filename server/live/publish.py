@@ -55,6 +55,12 @@ def portal_switched(practice_id: int) -> None:
     _after_commit(_send, [_control(portal_group(practice_id), "cairn.recheck")])
 
 
+def two_factor_required(practice_id: int) -> None:
+    """After commit, sockets of the practice's staff who have not set up two-step sign-in
+    recheck (the practice now requires it: they close)."""
+    _after_commit(_recheck_staff_without_two_factor, practice_id)
+
+
 # The close code that tells a socket to reconnect and resume (consumers/inbox.py, RECONNECT).
 RECONNECT_CODE = 4012
 
@@ -75,6 +81,12 @@ def _recheck(user_ids, with_supervisors: bool) -> None:
     if with_supervisors:
         ids |= set(User.supervises.through.objects.filter(to_user_id__in=ids)
                    .values_list("from_user_id", flat=True))
+    _send([_control(user_group(uid), "cairn.recheck") for uid in sorted(ids)])
+
+
+def _recheck_staff_without_two_factor(practice_id: int) -> None:
+    staff = User.objects.filter(practice_id=practice_id, kind=User.STAFF, is_active=True)
+    ids = staff.exclude(two_factor__confirmed_at__isnull=False).values_list("id", flat=True)
     _send([_control(user_group(uid), "cairn.recheck") for uid in sorted(ids)])
 
 

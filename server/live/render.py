@@ -26,17 +26,19 @@ from dataclasses import replace
 
 from django.db.models import prefetch_related_objects
 
-from rules import MessageFacts, ThreadFacts, can_delete_message, can_view
+from rules import (MessageFacts, ThreadFacts, can_delete_message, can_message_clients,
+                   can_view)
 from server import readmodel
 from server.facts import client_person, practice_staff
 from server.live.declared import (SENT, MessageCreated, MessageDeleted, MessageReadState,
-                                  ReceiptSeen, ThreadRemoved, ThreadUpdated, declared)
+                                  ReceiptSeen, ThreadRemoved, ThreadUpdated, ThreadUrgent,
+                                  declared)
 from server.models import Message, Thread
-from server.serialize import iso, latest_messages, message_dict, thread_dict
+from server.serialize import iso, latest_messages, message_dict, thread_dict, urgent_dict
 
 # What a frame reads of a thread (its summary; the portal switch for its client), and of a
 # message with its thread.
-_THREAD_WITH = ("practice", "client", "topic")
+_THREAD_WITH = ("practice", "client", "topic", "urgent_acknowledged_by")
 _MESSAGE_WITH_THREAD = ("author", *(f"thread__{name}" for name in _THREAD_WITH))
 
 # --- stage 1: per event ---------------------------------------------------------------------
@@ -112,6 +114,8 @@ def _shared_frame(event, thread, messages, latest) -> dict | None:
                 "unread": bool(event.unread)}
     if isinstance(event, ThreadRemoved):
         return {"thread_id": thread.pk, "reason": event.reason}
+    if isinstance(event, ThreadUrgent):
+        return {"thread_id": thread.pk, "urgent": urgent_dict(thread)}
     return {"thread": thread_dict(thread, last_message=latest.get(thread.pk))}
 
 
@@ -121,7 +125,8 @@ def _reached(event, thread, staff) -> tuple[list, list]:
     if thread.practice_id not in staff:
         staff[thread.practice_id] = practice_staff(thread.practice_id)
     people = staff[thread.practice_id]
-    client = client_person(thread.client) if thread.practice.portal_enabled else None
+    client = (client_person(thread.client)
+              if can_message_clients(thread.practice.portal_enabled) else None)
     user_id = getattr(event, "user_id", None)
     if user_id is not None:
         # Their own event reaches them even when they hold no Person now (no badge then).
@@ -215,6 +220,8 @@ def frame_for(envelope, person) -> dict:
         frame["thread"] = {**frame["thread"],
                            "unread_count": envelope["unread_counts"].get(str(uid), 0),
                            "archived": uid in envelope["archived"]}
+        if person.is_client:
+            frame["thread"]["urgent"] = None  # the staff's triage, never shown to clients
     if envelope["type"] == MessageCreated.name:
         message = frame["message"]
         seen = MessageFacts(message["author"]["kind"], message["seen_by_client_at"] is not None,

@@ -1,9 +1,10 @@
 """Changes made outside the actions — a shell, a data fix — reach live sockets too.
 
-Role rows, assignments, supervision, the portal switch and deactivation are watched with model
-signals; each tells the affected users' sockets (after commit) to reload what they may see, or
-closes them. These pushes are live only (no event rows): the actions log their own
-`access.changed` events, and a socket that was away simply reads its facts anew on connect.
+Role rows, assignments, supervision, the portal switch, the two-step sign-in requirement and
+deactivation are watched with model signals; each tells the affected users' sockets (after
+commit) to reload what they may see, or closes them. These pushes are live only (no event
+rows): the actions log their own `access.changed` events, and a socket that was away simply
+reads its facts anew on connect.
 They are the net under the actions, not a second way in: every change the API or the admin
 site makes goes through an action.
 """
@@ -67,6 +68,10 @@ def _practice_saved(sender, instance, created, update_fields=None, **kwargs):
     # Client sockets recheck the portal switch on any save that may have touched it.
     if not created and (update_fields is None or "portal_enabled" in update_fields):
         publish.portal_switched(instance.pk)
+    # Staff sockets recheck when two-step sign-in may have become required.
+    if (not created and instance.require_two_factor
+            and (update_fields is None or "require_two_factor" in update_fields)):
+        publish.two_factor_required(instance.pk)
 
 
 def _user_saved(sender, instance, created, update_fields=None, **kwargs):

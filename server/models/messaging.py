@@ -18,10 +18,22 @@ class Thread(models.Model):
     created_at = models.DateTimeField()
     last_message_at = models.DateTimeField()
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Urgency (SPEC §4 "Safety"): set by crisis language or by staff, owned once acknowledged.
+    urgent_reason = models.CharField(max_length=20, blank=True, default="")
+    urgent_since = models.DateTimeField(null=True, blank=True)
+    urgent_acknowledged_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True,
+                                               blank=True, related_name="+")
+    urgent_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # The closed period (rules.hours.closed_period_key) the after-hours reply last answered.
+    after_hours_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         indexes = [
             models.Index(fields=["practice", "-last_message_at", "-id"], name="thread_activity"),
+            # The few urgent threads nobody owns yet, which every staff listing shows first.
+            models.Index(fields=["practice", "-last_message_at", "-id"], name="thread_urgent_open",
+                         condition=Q(urgent_since__isnull=False,
+                                     urgent_acknowledged_at__isnull=True)),
             models.Index(fields=["client", "-last_message_at", "-id"], name="thread_client"),
             models.Index(fields=["practice", "audience", "-last_message_at"],
                          name="thread_audience"),
@@ -41,8 +53,10 @@ class Thread(models.Model):
 
 class Message(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    author_kind = models.CharField(max_length=10)
+    # No author for an automatic reply (author_kind "system").
+    author = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
+    author_kind = models.CharField(max_length=10)  # "staff", "client" or "system"
     body = models.TextField()
     created_at = models.DateTimeField()
     seen_by_client_at = models.DateTimeField(null=True, blank=True)

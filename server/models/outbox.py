@@ -11,7 +11,7 @@ class OutboxEmail(models.Model):
     (`claimed_until` is the lease), sends it and sets `sent_at`."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20)  # "staff_notice", "client_notice", "invitation"
+    kind = models.CharField(max_length=20)  # "staff_notice", "client_notice", "invitation", "urgent_*"
     to = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField()
@@ -21,16 +21,26 @@ class OutboxEmail(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # An urgent escalation goes out only while the urgency of `thread` that began at
+    # `urgent_since` is still unacknowledged (server.notify.urgent.still_due).
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+")
+    urgent_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "send_after"], name="outbox_due")]
 
 
 class EmailNotice(models.Model):
-    """`user` was emailed about `thread` and has not reviewed it since: no further email."""
+    """`user` was emailed about `thread` and has not reviewed it since: no further email.
+
+    `email` is the notice's outbox row. Until it is sent it waits (CAIRN_EMAIL_DELAY_SECONDS),
+    and a review meanwhile drops both (`server.notify.outbox.drop_notice`)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    email = models.ForeignKey(OutboxEmail, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -66,6 +66,9 @@ class User(AbstractUser):
                                         limit_choices_to={"kind": STAFF})
     email_audiences = models.JSONField(default=list, blank=True,
                                        help_text="Audiences this staff user wants email for.")
+    email_notices = models.BooleanField(default=True,
+                                        help_text="A client's choice: an email when the practice "
+                                                  "writes (staff choose audiences instead).")
 
     def __str__(self):
         return self.name or self.username

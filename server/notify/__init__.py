@@ -3,9 +3,12 @@
 Called by the actions inside their transaction:
 - `message_sent(thread, message, staff_viewers, client_person)` after a message is written;
 - `invitation(client, link)` when a portal invitation is issued;
-- `reviewed(user_id, thread_id)` when a user opens a thread or marks it read.
+- `reviewed(user_id, thread_id)` when a user opens a thread or marks it read, or a new message
+  of it reaches a socket showing that thread (`consumers.inbox`, the `viewing` frame).
 
-They only write rows (`outbox`); the worker (`worker`) sends them. The words are in `texts`.
+They only write rows (`outbox`); the worker (`worker`) sends them. A notice's email waits
+CAIRN_EMAIL_DELAY_SECONDS (`outbox.delay_of`) and a review meanwhile drops it (SPEC §4 "Email
+timing"). The words are in `texts`.
 """
 
 from server.models import Client, User
@@ -37,25 +40,24 @@ def _notify_staff(thread, staff_viewers) -> None:
                                       .values_list("id", "email", "email_audiences")):
         if isinstance(audiences, list) and thread.audience in audiences:
             addresses[user_id] = email
-    fresh = outbox.add_notices(thread.pk, addresses)
-    if fresh:
+    if addresses:
         subject, body = texts.staff_notice(thread.practice.name)
-        outbox.queue(thread.practice_id, texts.STAFF_NOTICE,
-                     [addresses[uid] for uid in sorted(fresh)], subject, body)
+        outbox.queue_notices(thread.practice_id, thread.pk, texts.STAFF_NOTICE, addresses,
+                             subject, body)
 
 
 def _notify_client(thread, client_person) -> None:
     if client_person is None:
         return
     found = (Client.objects.filter(pk=thread.client_id, user_id=client_person.user_id,
-                                   user__is_active=True)
+                                   user__is_active=True, user__email_notices=True)
              .values_list("email", "user__email").first())
     address = found and (found[0] or found[1])
     if not address:
         return
-    if outbox.add_notices(thread.pk, [client_person.user_id]):
-        subject, body = texts.client_notice(thread.practice.name)
-        outbox.queue(thread.practice_id, texts.CLIENT_NOTICE, [address], subject, body)
+    subject, body = texts.client_notice(thread.practice.name)
+    outbox.queue_notices(thread.practice_id, thread.pk, texts.CLIENT_NOTICE,
+                         {client_person.user_id: address}, subject, body)
 
 
 def invitation(client, link: str) -> None:
@@ -71,7 +73,8 @@ def invitation(client, link: str) -> None:
 
 
 def reviewed(user_id: int, thread_id: int) -> None:
-    """`user_id` reviewed `thread_id`: the next message may email them again."""
+    """`user_id` reviewed `thread_id`: a waiting email about it is dropped, and the next message
+    may email them again."""
     outbox.drop_notice(user_id, thread_id)
 
 

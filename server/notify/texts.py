@@ -11,6 +11,8 @@ STAFF_NOTICE = "staff_notice"
 CLIENT_NOTICE = "client_notice"
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
+URGENT_NOTICE = "urgent_notice"
+URGENT_ESCALATION = "urgent_escalation"
 
 # What an invitation's body says in place of its link once the email has gone out.
 LINK_REMOVED = "[link removed after sending]"
@@ -36,6 +38,34 @@ def staff_notice(practice_name: str) -> tuple[str, str]:
         "\n"
         "You will not get another email about this conversation until you have opened it\n"
         "or marked it read.\n"
+        "For privacy, this email does not contain the message or who sent it.\n"
+    )
+    return subject, body
+
+
+def urgent_notice(practice_name: str) -> tuple[str, str]:
+    """A thread the staff member sees became urgent (crisis language, or marked by staff)."""
+    practice_name = _one_line(practice_name)
+    subject = f"URGENT secure message - {practice_name}"
+    body = (
+        f"A conversation with a client of {practice_name} was marked urgent.\n"
+        "\n"
+        f"Sign in now to read it and acknowledge it: {_url('/inbox')}\n"
+        "\n"
+        "For privacy, this email does not contain the message or who sent it.\n"
+    )
+    return subject, body
+
+
+def urgent_escalation(practice_name: str) -> tuple[str, str]:
+    """An urgent thread is still unacknowledged (CAIRN_URGENT_ESCALATE_SECONDS)."""
+    practice_name = _one_line(practice_name)
+    subject = f"URGENT, still unacknowledged - {practice_name}"
+    body = (
+        f"An urgent conversation with a client of {practice_name} has not been acknowledged yet.\n"
+        "\n"
+        f"Sign in now to read it and acknowledge it: {_url('/inbox')}\n"
+        "\n"
         "For privacy, this email does not contain the message or who sent it.\n"
     )
     return subject, body

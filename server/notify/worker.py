@@ -23,7 +23,6 @@ import logging
 import os
 import random
 import threading
-import time
 from datetime import timedelta
 from email.utils import parseaddr
 
@@ -31,10 +30,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, close_old_connections, connection, connections, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from server.clock import REAL, Clock
 from server.models import OutboxEmail
-from server.notify import outbox
+from server.notify import outbox, urgent
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ def _claimable(now) -> Q:
             & (Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)))
 
 
-def claim(limit: int | None = None):
+def claim(limit: int | None = None, *, clock: Clock = REAL):
     """Lease up to `limit` due rows to this worker; returns `(rows, lease)`.
 
     The lease time doubles as this claim's token: it carries a random sub-millisecond part, so
@@ -67,7 +66,7 @@ def claim(limit: int | None = None):
     locked while being claimed; on SQLite the conditional UPDATE is what keeps claims apart.)
     """
     limit = limit or int(_knob("CAIRN_OUTBOX_BATCH", 20))
-    now = timezone.now()
+    now = clock.now()
     lease = now + timedelta(seconds=_knob("CAIRN_OUTBOX_LEASE_SECONDS", 300),
                             microseconds=random.randrange(1000))
     with transaction.atomic():
@@ -108,82 +107,101 @@ def _close_quietly(mail_connection) -> None:
         pass
 
 
-def _failed(row, lease, exc) -> None:
+def _failed(row, lease, exc, clock: Clock) -> None:
     attempts = row.attempts + 1
     delay = backoff(attempts)
     OutboxEmail.objects.filter(pk=row.pk, claimed_until=lease).update(
         attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        send_after=timezone.now() + delay, claimed_until=None)
-    log.warning("email %s (%s) failed (attempt %s), next try in %ss: %s: %s",
-                row.pk, row.kind, attempts, int(delay.total_seconds()), type(exc).__name__, exc)
+        send_after=clock.now() + delay, claimed_until=None)
+    # The error's text may name the recipient: it stays on the row (`last_error`), out of the log.
+    log.warning("email %s (%s) failed (attempt %s), next try in %ss: %s",
+                row.pk, row.kind, attempts, int(delay.total_seconds()), type(exc).__name__)
 
 
-def _mark_sent(row, lease) -> bool:
+def _withdraw(row, lease) -> None:
+    """A row no longer wanted (an escalation whose thread was acknowledged meanwhile)."""
+    OutboxEmail.objects.filter(pk=row.pk, claimed_until=lease).delete()
+    log.debug("email %s (%s) withdrawn before sending", row.pk, row.kind)
+
+
+def _mark_sent(row, lease, clock: Clock) -> bool:
     """Record the send. The email is already out, so a database hiccup here is retried before
     giving up (giving up means the row goes out again once its lease runs out)."""
     for attempt in range(3):
         try:
             updated = OutboxEmail.objects.filter(pk=row.pk, claimed_until=lease).update(
-                sent_at=timezone.now(), claimed_until=None, last_error="",
+                sent_at=clock.now(), claimed_until=None, last_error="",
                 body=outbox.scrubbed(row.kind, row.body))
             break
         except DatabaseError:
             log.exception("email %s sent but not recorded yet (try %s)", row.pk, attempt + 1)
             connection.close()
-            time.sleep(1 + attempt)
+            clock.sleep(1 + attempt)
     else:
         return False
     if not updated:
         log.warning("email %s sent after its lease was lost or the row was withdrawn", row.pk)
     else:
-        log.debug("email %s (%s) sent", row.pk, row.kind)
+        log.info("email %s (%s) sent", row.pk, row.kind)
     return bool(updated)
 
 
-def send_claimed(rows, lease, stop: threading.Event | None = None) -> int:
+def _still_queued(row, lease) -> bool:
+    # A notice is dropped when its recipient reviews the thread (`outbox.drop_notice`), which may
+    # happen between the claim and the send: look again just before sending.
+    return OutboxEmail.objects.filter(pk=row.pk, claimed_until=lease).exists()
+
+
+def send_claimed(rows, lease, stop: threading.Event | None = None, *,
+                 clock: Clock = REAL) -> int:
     """Send claimed `rows` one by one; returns how many were sent and recorded."""
     margin = timedelta(seconds=min(_knob("CAIRN_OUTBOX_LEASE_SECONDS", 300) / 2, 60))
     mail = get_connection()
     sent = 0
     try:
         for index, row in enumerate(rows):
-            if (stop is not None and stop.is_set()) or timezone.now() >= lease - margin:
+            if (stop is not None and stop.is_set()) or clock.now() >= lease - margin:
                 release(rows[index:], lease)
                 break
+            if row.kind in outbox.WAITING and not _still_queued(row, lease):
+                continue  # its recipient reviewed the thread after the claim: dropped
+            if not urgent.still_due(row):
+                _withdraw(row, lease)
+                continue
             try:
                 mail.open()
                 if not mail.send_messages([_email(row)]):
                     raise RuntimeError("the mail backend accepted nothing")
             except Exception as exc:  # this row's failure is recorded; the others go on
-                _failed(row, lease, exc)
+                _failed(row, lease, exc, clock)
                 _close_quietly(mail)
                 continue
-            sent += _mark_sent(row, lease)
+            sent += _mark_sent(row, lease, clock)
     finally:
         _close_quietly(mail)
     return sent
 
 
-def run_once(stop: threading.Event | None = None) -> int:
+def run_once(stop: threading.Event | None = None, *, clock: Clock = REAL) -> int:
     """Claim one batch and send it; returns how many rows were claimed (0: nothing due)."""
-    rows, lease = claim()
+    rows, lease = claim(clock=clock)
     if rows:
-        send_claimed(rows, lease, stop)
+        send_claimed(rows, lease, stop, clock=clock)
     return len(rows)
 
 
-def drain() -> int:
+def drain(*, clock: Clock = REAL) -> int:
     """Send everything due now, then return how many rows were handled."""
     handled = 0
-    while batch := run_once():
+    while batch := run_once(clock=clock):
         handled += batch
     return handled
 
 
-def purge_sent(days: float | None = None) -> int:
+def purge_sent(days: float | None = None, *, clock: Clock = REAL) -> int:
     """Delete rows sent more than `days` ago (CAIRN_OUTBOX_KEEP_DAYS, default 30)."""
     days = _knob("CAIRN_OUTBOX_KEEP_DAYS", 30) if days is None else days
-    cutoff = timezone.now() - timedelta(days=days)
+    cutoff = clock.now() - timedelta(days=days)
     return OutboxEmail.objects.filter(sent_at__lt=cutoff).delete()[0]
 
 
@@ -198,7 +216,7 @@ def describe_transport() -> str:
     return backend
 
 
-def run(stop: threading.Event, poll: float | None = None) -> None:
+def run(stop: threading.Event, poll: float | None = None, *, clock: Clock = REAL) -> None:
     """Send due emails until `stop` is set. Survives database and SMTP outages."""
     poll = _knob("CAIRN_OUTBOX_POLL_SECONDS", 2) if poll is None else poll
     log.info("email worker started: sending to %s", describe_transport())
@@ -207,11 +225,11 @@ def run(stop: threading.Event, poll: float | None = None) -> None:
         while not stop.is_set():
             try:
                 close_old_connections()
-                if time.monotonic() >= next_purge:
+                if clock.monotonic() >= next_purge:
                     # Hourly: sent emails past their keep.
-                    purge_sent()
-                    next_purge = time.monotonic() + 3600
-                handled = run_once(stop)
+                    purge_sent(clock=clock)
+                    next_purge = clock.monotonic() + 3600
+                handled = run_once(stop, clock=clock)
             except Exception:
                 log.exception("email worker: batch failed; trying again shortly")
                 connection.close()

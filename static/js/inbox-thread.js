@@ -34,13 +34,14 @@ export function invitationNotice(invitation, client, { written = null, canInvite
 /** Why a staff member may not delete `message` in a thread of `audience` (SPEC §2 "Deleting"). */
 export function deleteRefusal(message, audience) {
   const who = audience === "clinical" ? "a clinical admin" : "a practice admin";
-  return message.author.kind === "client"
-    ? `Written by the client: only ${who} can delete it.`
-    : `The client has seen this message: only ${who} can delete it.`;
+  if (message.author.kind === "client") return `Written by the client: only ${who} can delete it.`;
+  if (message.author.kind === "system") return `Only ${who} can delete this automatic reply.`;
+  return `The client has seen this message: only ${who} can delete it.`;
 }
 
 export class StaffThreadView extends ThreadView {
-  constructor({ state, list, onClose }) {
+  /** onHead(thread): the header was drawn for the open thread (the urgent panel follows it). */
+  constructor({ state, list, onClose, onHead = () => {} }) {
     super({
       me: state.me,
       list,
@@ -55,6 +56,7 @@ export class StaffThreadView extends ThreadView {
       },
     });
     this.state = state;
+    this.onHead = onHead;
     this.editor = new HeaderEditor(this);
     this.invite = new InvitePanel(this);
     $("#thread-read").addEventListener("click", () => this.markThread("read"));
@@ -95,6 +97,7 @@ export class StaffThreadView extends ThreadView {
     this.invite.offer(gone ? null : client);
     $("#reply-form").hidden = gone;
     if (gone) this.notice("This conversation was deleted. It is shown here for the record only.", "warning");
+    this.onHead(thread);
   }
 
   messageDeleted(messageId) {

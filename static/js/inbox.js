@@ -8,9 +8,11 @@ import { fillAudiences } from "./audiences.js";
 import { $, announce, el, options, say } from "./dom.js";
 import { NewThreadForm, NotificationSettings } from "./inbox-new.js";
 import { StaffThreadView } from "./inbox-thread.js";
-import { goLive, showError, signedInAs } from "./page.js";
+import { goLive, showError, signedInAs, viewing } from "./page.js";
 import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { ThreadList } from "./threads.js";
+import { UrgentAlerts, UrgentPanel } from "./urgent.js";
+import { PracticeSettings } from "./practice-settings.js";
 import { ClientPicker } from "./typeahead.js";
 
 const PAGE_SIZE = 50;
@@ -29,6 +31,7 @@ const layout = $("#layout");
 let view = null;
 let newForm = null;
 let picker = null;
+let alerts = null;
 
 /** Whether a summary belongs in the list under the current filters. */
 function matches(thread) {
@@ -61,10 +64,12 @@ function show(which) {
   $("#thread-view").hidden = which !== "thread";
   $("#new-view").hidden = which !== "new";
   layout.dataset.view = which === "empty" ? "list" : "detail";
+  viewing(which === "thread" && view ? view.threadId : null);
 }
 
 async function openThread(id, { push = true } = {}) {
   show("thread");
+  viewing(id);
   list.select(id);
   writeAddress({ thread: id, compose: false }, { push: push && readAddress().thread !== id });
   await view.open(id);
@@ -201,6 +206,9 @@ function event(frame) {
     case "thread.removed":
       list.remove(frame.thread_id);
       break;
+    case "thread.urgent":
+      alerts.heard(frame);
+      break;
     case "message.deleted":
       refreshSoon();
       break;
@@ -301,15 +309,31 @@ function route({ initial = false } = {}) {
 
 async function start() {
   state.me = await signedInAs("staff");
+  new PracticeSettings($(".topbar"), state.me);
   try {
     state.topics = await api("GET", "/api/topics");
   } catch (error) {
     state.topics = [];
   }
-  view = new StaffThreadView({ state, list, onClose: () => {
-    show("empty");
-    writeAddress({ thread: null });
-  } });
+  view = new StaffThreadView({
+    state,
+    list,
+    onClose: () => {
+      show("empty");
+      writeAddress({ thread: null });
+    },
+    onHead: (thread) => urgentPanel.render(thread),
+  });
+  const urgentPanel = new UrgentPanel({
+    toolbar: $("#thread-view .toolbar"),
+    before: $("#thread-notice"),
+    onThread: (thread) => {
+      list.upsert(thread);
+      view.thread = { ...view.thread, ...thread };
+      view.renderHead();
+    },
+  });
+  alerts = new UrgentAlerts($(".topbar"), (id) => openThread(id));
   newForm = new NewThreadForm({
     state,
     onSent: async (created) => {

@@ -2,7 +2,17 @@
 
 import { api, markSignedIn, signOut, toSignIn } from "./api.js";
 import { $, say, showBadge, showConnection } from "./dom.js";
+import { alertIfAway, setUpNotifications } from "./notifications.js";
 import { LiveSocket } from "./socket.js";
+
+let live = null;
+let onScreen = null;
+
+/** The thread now on screen (null: none), told to the server for email timing. */
+export function viewing(threadId) {
+  onScreen = threadId ?? null;
+  if (live) live.viewing(onScreen);
+}
 
 /**
  * Check who is signed in and that they are on their page (staff: /inbox, client: /portal).
@@ -25,6 +35,7 @@ export async function signedInAs(kind) {
   $("#user-name").textContent = me.name;
   $("#sign-out").addEventListener("click", signOut);
   showBadge($("[data-testid=badge]"), me.badge);
+  setUpNotifications(me);
   return me;
 }
 
@@ -39,6 +50,7 @@ export function goLive(page) {
     event: (frame) => {
       if (frame.type === "badge") showBadge(badge, frame.unread);
       else page.event(frame);
+      alertIfAway(frame);
     },
     status: (state) => {
       showConnection($("#connection"), state);
@@ -61,6 +73,8 @@ export function goLive(page) {
       document.documentElement.dataset.connection = "closed";
     },
   });
+  live = socket;
+  socket.viewing(onScreen);
   socket.start();
   // Tests (and the curious) can reach the socket to drop it on purpose.
   window.cairnSocket = socket;

@@ -9,10 +9,11 @@ import { AttachmentPicker } from "./attachments.js";
 import { fillAudiences } from "./audiences.js";
 import { $, el, fill, options, say } from "./dom.js";
 import { clearDraft, loadDraft, saveDraft } from "./drafts.js";
-import { goLive, newClientMsgId, showError, signedInAs } from "./page.js";
+import { goLive, newClientMsgId, showError, signedInAs, viewing } from "./page.js";
 import { matchLine, revealMatch, wireSearch } from "./search.js";
 import { ThreadView } from "./thread-view.js";
 import { ThreadList } from "./threads.js";
+import { showCrisis, showExpectations } from "./urgent.js";
 
 // `q`: the search in the search box ("" for none), kept in the address like the inbox's filters.
 const state = { me: null, topics: [], next: null, q: "" };
@@ -58,6 +59,11 @@ class PortalThreadView extends ThreadView {
     return "The practice removed this conversation.";
   }
 
+  afterSend(sent) {
+    super.afterSend(sent);
+    showCrisis(sent);
+  }
+
   arrived(message) {
     if (message.author.kind === "staff") this.markSeen();
   }
@@ -78,6 +84,7 @@ function show(which) {
   $("#thread-view").hidden = which !== "thread";
   $("#new-view").hidden = which !== "new";
   layout.dataset.view = which === "empty" ? "list" : "detail";
+  viewing(which === "thread" && view ? view.threadId : null);
 }
 
 // --- the list -------------------------------------------------------------------------------
@@ -106,6 +113,7 @@ function refreshSoon() {
 
 async function openThread(id, { push = true } = {}) {
   show("thread");
+  viewing(id);
   list.select(id);
   writeAddress({ thread: id, compose: false }, { push: push && readAddress().thread !== id });
   await view.open(id);
@@ -215,6 +223,7 @@ async function sendNew(event) {
     writeAddress({ compose: false });
     await openThread(created.thread.id, { push: false });
     view.notice("Your message was sent to the practice.");
+    showCrisis(created);
   } catch (error) {
     showError($("#new-error"), error);
     button.disabled = !newReady();
@@ -275,6 +284,7 @@ async function start() {
   }
   view = new PortalThreadView();
   wireNew();
+  showExpectations([$("#reply-form"), $("#new-form")]);
   $("#load-more").addEventListener("click", () => loadList(state.next));
   wireSearch($("#search"), (q) => {
     state.q = q;

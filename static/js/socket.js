@@ -5,6 +5,10 @@
 // itself with a growing delay and sends `resume` with the last cursor it applied; the server
 // replays what was missed, then `resumed`. If the cursor is too old (`resync_required`), the page
 // reloads its state over HTTP. Events are hints; the page applies them idempotently.
+//
+// The page tells the server which thread is on screen (`viewing`), so that a message arriving in
+// it counts as reviewed for email (docs/WEBSOCKET.md, "What is on screen"): on every change, on
+// every (re)connection, and null while the tab is hidden.
 
 import { api, toSignIn } from "./api.js";
 
@@ -31,12 +35,28 @@ export class LiveSocket {
     this.pinger = null;
     this.opened = false;
     this.queue = null;
+    this.onScreen = null; // the thread the page shows, or null
+    this.told = undefined; // what this connection was last told
   }
 
   start() {
     this.stopped = false;
     this.connect();
     window.addEventListener("online", () => this.retryNow());
+    document.addEventListener("visibilitychange", () => this.tellViewing());
+  }
+
+  /** The page now shows thread `threadId` (null: none). */
+  viewing(threadId) {
+    this.onScreen = threadId ?? null;
+    this.tellViewing();
+  }
+
+  tellViewing() {
+    const shown = document.visibilityState === "hidden" ? null : this.onScreen;
+    if (shown === this.told || !this.socket || this.socket.readyState !== WebSocket.OPEN) return;
+    this.told = shown;
+    this.send({ type: "viewing", thread_id: shown });
   }
 
   stop() {
@@ -82,6 +102,8 @@ export class LiveSocket {
         this.pinger = setInterval(() => this.send({ type: "ping" }), PING_EVERY_MS);
         // The hello's badge is the count right now: take it on every (re)connection.
         this.handlers.event({ type: "badge", unread: frame.badge });
+        this.told = undefined;
+        this.tellViewing();
         if (this.cursor === null) {
           this.cursor = frame.cursor;
           await this.reload(frame);

@@ -5,12 +5,7 @@
 
 import { audienceLabel, dayKey, dayLabel, el, fill, timeEl } from "./dom.js";
 import { attachmentList } from "./attachments.js";
-
-/** Newest activity first, as GET /api/threads orders them. */
-function newestFirst(a, b) {
-  if (a.last_message_at !== b.last_message_at) return a.last_message_at < b.last_message_at ? 1 : -1;
-  return b.id - a.id;
-}
+import { isOpenUrgent, urgentFirst } from "./urgent.js";
 
 export class ThreadList {
   /**
@@ -68,7 +63,7 @@ export class ThreadList {
   render() {
     const focused = document.activeElement && this.node.contains(document.activeElement)
       ? document.activeElement.dataset.threadId : null;
-    const rows = [...this.threads.values()].sort(newestFirst).map((thread) => this.row(thread));
+    const rows = [...this.threads.values()].sort(urgentFirst).map((thread) => this.row(thread));
     fill(this.node, rows.length ? rows : [el("li", { class: "empty" }, "No conversations here.")]);
     if (focused) {
       const again = this.node.querySelector(`[data-thread-id="${focused}"]`);
@@ -78,13 +73,14 @@ export class ThreadList {
 
   row(thread) {
     const unread = thread.unread_count > 0;
+    const urgent = isOpenUrgent(thread);
     const { showClient, noAccount } = this.options;
     const meta = [audienceLabel(thread.audience), thread.topic ? thread.topic.name : null].filter(Boolean).join(" · ");
     const button = el("button", {
       type: "button",
       class: "thread-row",
       testid: "thread-row",
-      dataset: { threadId: String(thread.id), unread: String(unread) },
+      dataset: { threadId: String(thread.id), unread: String(unread), urgent: String(urgent) },
       "aria-current": thread.id === this.selected ? "true" : null,
       onclick: () => this.options.onOpen(thread.id),
     },
@@ -92,6 +88,7 @@ export class ThreadList {
     el("span", { class: "row-main" },
       showClient ? el("span", { class: "row-client" }, thread.client.name,
         noAccount && noAccount(thread.client.id) ? el("span", { class: "tag" }, "no portal account") : null) : null,
+      urgent ? el("span", { class: "urgent-tag" }, "Urgent") : null,
       el("span", { class: "row-subject" }, thread.subject),
       (this.options.matchLine && this.options.matchLine(thread)) || this.preview(thread),
       el("span", { class: "row-meta" }, meta, thread.archived ? " · archived" : "", thread.deleted ? " · deleted" : "")),

@@ -8,15 +8,16 @@ import uuid
 
 import pytest
 
-from tests.consumers.live import Http, Server, base_env, prepare
+from tests.consumers.live import Http, prepare
+from tests.servers import LIVE, server_env, start_server
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("uploads")
-    env = base_env(tmp)
+    env = server_env(tmp, **LIVE)
     prepare(env, tmp)
-    with Server(env, tmp / "server.log") as server:
+    with start_server(env, log_path=tmp / "server.log") as server:
         yield server
 
 

@@ -32,11 +32,12 @@ def test_every_spec_endpoint_is_described(schema, method, path):
 
 def test_thread_summary_and_message_shapes(schema):
     parts = schema["components"]["schemas"]
-    assert set(parts["ThreadOut"]["properties"]) == {
-        "id", "client", "audience", "topic", "subject", "created_at", "last_message_at",
-        "unread_count", "archived", "deleted", "match", "last_message"}
-    # `match` is given on the summaries of a search only (SPEC §4).
-    assert "match" not in parts["ThreadOut"].get("required", [])
+    summary = {"id", "client", "audience", "topic", "subject", "created_at", "last_message_at",
+               "unread_count", "archived", "deleted", "urgent", "last_message"}
+    assert set(parts["ThreadOut"]["properties"]) == summary
+    # `match` is given on the listed summaries of a search only (SPEC §4).
+    assert set(parts["ThreadListed"]["properties"]) == summary | {"match"}
+    assert "match" not in parts["ThreadListed"].get("required", [])
     assert set(parts["MatchOut"]["properties"]) == {"message_id", "snippet"}
     assert set(parts["MessageOut"]["properties"]) == {
         "id", "thread_id", "author", "body", "created_at", "unread", "seen_by_client_at",

@@ -2,8 +2,9 @@
 changes, partial updates, and refusals that name the field and change nothing."""
 
 import pytest
+from django.utils import timezone
 
-from server.models import AuditEntry, Practice
+from server.models import AuditEntry, Practice, TwoFactor, User
 from server.models.practice import DEFAULT_CRISIS_RESOURCES
 
 HOURS = {"mon": [["09:00", "12:00"], ["13:00", "17:00"]], "fri": [["09:00", "15:00"]],
@@ -11,6 +12,16 @@ HOURS = {"mon": [["09:00", "12:00"], ["13:00", "17:00"]], "fri": [["09:00", "15:
 SETTINGS = {"guidelines": "We reply within two business days.", "timezone": "America/New_York",
             "hours": HOURS, "after_hours_reply": "The office is closed; we will reply soon.",
             "crisis_resources": "Call or text 988, or call 911.", "require_two_factor": True}
+
+
+@pytest.fixture(autouse=True)
+def staff_have_two_factor(world):
+    """SETTINGS require two-step sign-in: the staff here have set it up, so they go on working
+    (tests/api/test_two_factor.py holds those who have not at the set-up)."""
+    now = timezone.now()
+    TwoFactor.objects.bulk_create(TwoFactor(user=user, secret="JBSWY3DPEHPK3PXP", created_at=now,
+                                            confirmed_at=now)
+                                  for user in User.objects.filter(kind=User.STAFF))
 
 
 def stored(world) -> dict:

@@ -51,7 +51,8 @@ def test_ending_one_session_signs_it_out(world):
     assert desk.get("/api/me").status_code == 200
     assert [s["current"] for s in desk.get(URL).json()] == [True]
     assert desk.delete(f"{URL}/{phone_id}").status_code == 404
-    assert AuditEntry.objects.filter(action="session.ended", actor=world.sam).count() == 1
+    assert AuditEntry.objects.filter(action="session.ended", actor=world.sam,
+                                     ip="10.0.0.1").count() == 1
 
 
 def test_a_session_of_someone_else_is_not_found(world):

@@ -206,6 +206,29 @@ def test_a_practice_that_requires_it_holds_staff_at_the_set_up(world):
     assert dana.get("/api/threads").status_code == 200
 
 
+def test_a_practice_admin_switches_the_requirement_on_and_staff_are_held_at_once(world):
+    sam, _ = sign_in("sam")
+    assert sam.get("/api/threads").status_code == 200
+    admin, _ = sign_in("admin", ip="10.0.0.2")
+    r = admin.put("/api/practice", {"require_two_factor": True})
+    assert r.status_code == 200 and r.json()["require_two_factor"] is True
+    entry = AuditEntry.objects.get(action="practice.settings_changed")
+    assert entry.actor_id == world.admin.pk and entry.detail["fields"] == ["require_two_factor"]
+    # Sam's session, open since before the switch, is held at the set-up from the next call.
+    r = sam.get("/api/threads")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "two_factor_setup_required"
+    assert sam.get("/api/me").status_code == 200
+    assert sam.get(SETUP).json() == {"enabled": False, "recovery_codes_left": 0, "required": True}
+    assert sam.post(SETUP).status_code == 200
+    assert sam.post("/api/auth/logout").status_code == 204
+    assert sam.get("/api/me").status_code == 401
+    # The admin who switched it is held too, until they set it up.
+    r = admin.get("/api/threads")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "two_factor_setup_required"
+    turn_on(admin)
+    assert admin.get("/api/threads").status_code == 200
+
+
 def test_turning_2fa_off_and_on_again_forgets_remembered_browsers(world, sam_with_2fa):
     secret, codes = sam_with_2fa
     api, _ = sign_in("sam")

@@ -1,22 +1,19 @@
-"""Real processes for the end-to-end socket tests: `python -m server serve` (daphne) on a port,
-a small cookie-keeping HTTP client, and a `websockets` connection with the session cookie."""
+"""For the end-to-end socket tests against a real server (`tests.servers.start_server`): its
+practice, a small cookie-keeping HTTP client, and a `websockets` connection with the session
+cookie."""
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import msgpack
 from websockets.asyncio.client import connect as ws_connect
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.servers import manage
+
 PASSWORD = "Quiet-River-4711"
 
 PRACTICE_FILE = {
@@ -35,81 +32,12 @@ PRACTICE_FILE = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def base_env(var_dir, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(CAIRN_VAR_DIR=str(var_dir), CAIRN_INSECURE_COOKIES="1", SECRET_KEY="live-test-key",
-               ALLOWED_HOSTS="127.0.0.1,localhost", CAIRN_LOG_LEVEL="WARNING",
-               DJANGO_SETTINGS_MODULE="server.settings")
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
-
-
-def manage(env, *args, timeout=180):
-    done = subprocess.run([sys.executable, "-m", "server", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
 def prepare(env, tmp_path):
     """Migrate and load the practice file into the database `env` points at."""
     manage(env, "migrate", "-v0")
     path = tmp_path / "practice.json"
     path.write_text(json.dumps(PRACTICE_FILE))
     manage(env, "load_practice", str(path))
-
-
-class Server:
-    """`python -m server serve --no-worker` on a free port, stopped on exit."""
-
-    def __init__(self, env, log_path, *, plain_daphne=False):
-        self.env, self.port, self.log_path = env, free_port(), log_path
-        self.plain_daphne = plain_daphne
-        self.proc = None
-
-    def start(self):
-        self.log = open(self.log_path, "ab")
-        command = (["daphne", "-b", "127.0.0.1", "-p", str(self.port), "server.asgi:application"]
-                   if self.plain_daphne else
-                   ["server", "serve", "--port", str(self.port), "--no-worker"])
-        self.proc = subprocess.Popen([sys.executable, "-m", *command], cwd=REPO, env=self.env,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log_path.read_text()[-3000:]
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("server did not start: " + self.log_path.read_text()[-3000:])
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
 
 
 class Http:

@@ -7,15 +7,16 @@ import json
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.consumers.live import Http, Server, base_env, open_ws, prepare, recv, recv_until
+from tests.consumers.live import Http, open_ws, prepare, recv, recv_until
+from tests.servers import LIVE, server_env, start_server
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("daphne")
-    env = base_env(tmp)
+    env = server_env(tmp, **LIVE)
     prepare(env, tmp)
-    with Server(env, tmp / "server.log") as server:
+    with start_server(env, log_path=tmp / "server.log") as server:
         yield server
 
 
@@ -84,9 +85,9 @@ async def test_an_oversized_frame_closes_with_1009(served):
 async def test_the_consumer_closes_oversized_frames_under_plain_daphne(tmp_path):
     """Under plain daphne (1 MiB cap) the frame reaches the consumer. Autobahn will not send 1009
     for an application, so the consumer falls back to 4009."""
-    env = base_env(tmp_path)
+    env = server_env(tmp_path, **LIVE)
     prepare(env, tmp_path)
-    with Server(env, tmp_path / "daphne.log", plain_daphne=True) as server:
+    with start_server(env, log_path=tmp_path / "daphne.log", daphne=True) as server:
         sam = await asyncio.to_thread(http, server, "sam")
         async with open_ws(server, sam) as ws:
             await recv(ws)

@@ -3,18 +3,19 @@ and read-state flags, no text. A row is read back as the declaration it was writ
 
 from server.live.declared import (DECLARED, SENT, AccessChanged, MessageCreated,
                                   MessageDeleted, MessageReadState, ReceiptSeen, ThreadCreated,
-                                  ThreadRemoved, ThreadUpdated, declared)
+                                  ThreadRemoved, ThreadUpdated, ThreadUrgent, declared)
 from server.live.log import event_row
 from server.models import Event
 
 SAMPLES = [MessageCreated(5, 9), MessageDeleted(5, 9), MessageReadState(2, 5, [8, 9], True),
            ReceiptSeen(5, 9), ThreadCreated(5), ThreadUpdated(5), ThreadUpdated(5, user_id=2),
-           ThreadRemoved(5, "deleted"), ThreadRemoved(5, "access", user_id=2), AccessChanged(2)]
+           ThreadRemoved(5, "deleted"), ThreadRemoved(5, "access", user_id=2), ThreadUrgent(5, 2),
+           AccessChanged(2)]
 
 
 def test_every_type_of_the_protocol_is_declared():
     assert SENT == {"message.created", "message.deleted", "message.read_state", "receipt.seen",
-                    "thread.created", "thread.updated", "thread.removed"}
+                    "thread.created", "thread.updated", "thread.removed", "thread.urgent"}
     assert {type(sample).name for sample in SAMPLES} == set(DECLARED)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from consumers import codec, hub, inbox, state
 from server.facts import live_person
 from server.models import User
+from tests.clock import StepClock, until
 from tests.consumers.helpers import Api, open_socket, session_cookie, types
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,7 +60,8 @@ async def test_the_tabs_of_one_user_share_one_encoded_frame(world, monkeypatch):
 
 
 async def test_a_process_that_could_not_hear_the_layer_catches_its_sockets_up(world, monkeypatch):
-    monkeypatch.setattr(hub, "CANARY_SECONDS", 0.05)
+    clock = StepClock()
+    the_hub = hub.install(clock)
     sam = await open_socket(world.sam)
     layer = get_channel_layer()
     real_send, real_group_send = layer.send, layer.group_send
@@ -69,18 +71,21 @@ async def test_a_process_that_could_not_hear_the_layer_catches_its_sockets_up(wo
 
     monkeypatch.setattr(layer, "send", down)
     monkeypatch.setattr(layer, "group_send", down)
-    await asyncio.sleep(0.2)  # a canary fails: the hub knows it is deaf
+    clock.step(hub.CANARY_SECONDS)
+    await until(lambda: the_hub.deaf)  # a canary fails: the hub knows it is deaf
     created = await (await Api.as_user(world.dana.user)).start("administrative", body="lost?")
     assert await sam.frames() == []
     monkeypatch.setattr(layer, "send", real_send)
     monkeypatch.setattr(layer, "group_send", real_group_send)
+    clock.step(hub.CANARY_SECONDS)  # the next canary comes back
     got = await sam.frames(quiet=0.5)
     assert types(got) == ["thread.created", "message.created", "badge"]
     assert got[1]["message"]["id"] == created["message"]["id"]
 
 
-async def test_a_password_change_ends_the_socket_at_the_next_sweep(world, monkeypatch):
-    monkeypatch.setattr(hub, "SESSION_CHECK_SECONDS", 0.05)
+async def test_a_password_change_ends_the_socket_at_the_next_sweep(world):
+    clock = StepClock()
+    hub.install(clock)
     sam = await open_socket(world.sam)
     admin = await open_socket(world.admin)
 
@@ -90,6 +95,7 @@ async def test_a_password_change_ends_the_socket_at_the_next_sweep(world, monkey
         user.save()
 
     await database_sync_to_async(change_password)()
+    clock.step(hub.SESSION_CHECK_SECONDS)
     assert (await sam.io.receive_output(1)) == {"type": "websocket.close", "code": 4001}
     assert await admin.frames(quiet=0.2) == []
 
@@ -125,7 +131,8 @@ def test_people_read_in_bulk_are_those_read_one_by_one(world):
 async def test_a_lost_canary_also_makes_the_sockets_catch_up(world, monkeypatch):
     """Redis can drop what it accepted (a subscriber reconnecting): sends succeed, nothing comes
     back. A gap in the canaries' numbers tells the hub."""
-    monkeypatch.setattr(hub, "CANARY_SECONDS", 0.05)
+    clock = StepClock()
+    the_hub = hub.install(clock)
     sam = await open_socket(world.sam)
     layer = get_channel_layer()
     real_send, real_group_send = layer.send, layer.group_send
@@ -135,11 +142,13 @@ async def test_a_lost_canary_also_makes_the_sockets_catch_up(world, monkeypatch)
 
     monkeypatch.setattr(layer, "send", dropped)
     monkeypatch.setattr(layer, "group_send", dropped)
-    await asyncio.sleep(0.2)
+    clock.step(hub.CANARY_SECONDS)
+    await until(lambda: the_hub.canaries_sent == 1)  # sent, never heard
     await (await Api.as_user(world.dana.user)).start("administrative", body="dropped")
     assert await sam.frames() == []
     monkeypatch.setattr(layer, "send", real_send)
     monkeypatch.setattr(layer, "group_send", real_group_send)
+    clock.step(hub.CANARY_SECONDS)  # canary 2 comes back: 1 is missing
     got = await sam.frames(quiet=0.5)
     assert types(got) == ["thread.created", "message.created", "badge"]
 
@@ -147,21 +156,29 @@ async def test_a_lost_canary_also_makes_the_sockets_catch_up(world, monkeypatch)
 async def test_late_canaries_cost_no_catch_up(world, monkeypatch):
     """A busy process hears its canaries late; that alone must not send every socket to the
     database."""
-    monkeypatch.setattr(hub, "CANARY_SECONDS", 0.05)
+    clock = StepClock()
+    the_hub = hub.install(clock)
     sam = await open_socket(world.sam)
     layer = get_channel_layer()
     real_receive = layer.receive
+    busy = asyncio.Event()
 
-    async def slow(channel):
-        await asyncio.sleep(0.3)  # six canary periods
+    async def late(channel):
+        await busy.wait()  # the process is busy while canaries pile up
         return await real_receive(channel)
 
     replays = []
     real_replay = inbox.replay
-    monkeypatch.setattr(layer, "receive", slow)
+    monkeypatch.setattr(layer, "receive", late)
     monkeypatch.setattr(inbox, "replay", lambda person, after: replays.append(after)
                         or real_replay(person, after))
-    await asyncio.sleep(1)
+    clock.step(hub.CANARY_SECONDS)
+    await until(lambda: the_hub.canaries_heard == 1)  # the listener now waits in `late`
+    for sent in range(2, 8):  # six canary periods go by unheard
+        clock.step(hub.CANARY_SECONDS)
+        await until(lambda: the_hub.canaries_sent == sent)
+    busy.set()
+    await until(lambda: the_hub.canaries_heard == 7)
     assert replays == [] and await sam.frames() == []
 
 

@@ -14,6 +14,7 @@ from consumers import openings, state
 from server.readmodel import badge_for
 from server.facts import live_person
 from server.models import Practice, User
+from tests.clock import until
 from tests.consumers.helpers import open_socket, session_cookie
 from tests.factory import JsonClient
 
@@ -92,7 +93,7 @@ async def test_a_batch_reads_what_was_asked_while_it_read_in_the_next_visit(db):
     first = asyncio.ensure_future(batch.get("a"))
     await asyncio.to_thread(started.wait, 5)
     later = [asyncio.ensure_future(batch.get(key)) for key in ("b", "c", "b", "missing")]
-    await asyncio.sleep(0.05)
+    await until(lambda: set(batch.waiting) == {"b", "c", "missing"})
     release.set()
     assert await first == "A"
     assert await asyncio.gather(*later) == ["B", "C", "B", None]
@@ -115,15 +116,16 @@ async def test_a_failed_visit_fails_its_askers_and_not_the_next(db):
 
 
 async def test_an_asker_that_goes_away_leaves_its_tab_mates_their_answer(db):
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
 
     def fetch(keys):
+        started.set()
         release.wait(5)
         return {key: "ok" for key in keys}
 
     batch = openings.Batch(fetch)
     gone, stays = asyncio.ensure_future(batch.get("k")), asyncio.ensure_future(batch.get("k"))
-    await asyncio.sleep(0.05)
+    await asyncio.to_thread(started.wait, 5)  # both wait on the one read
     gone.cancel()
     release.set()
     assert await stays == "ok"

@@ -4,14 +4,12 @@ events; with Redis down the HTTP write still succeeds and a socket catches up by
 import asyncio
 import os
 import shutil
-import subprocess
-import time
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.consumers.live import (Http, Server, base_env, free_port, fresh_database, open_ws,
-                                  prepare, recv, recv_until)
+from tests.consumers.live import Http, fresh_database, open_ws, prepare, recv, recv_until
+from tests.servers import LIVE, Redis, server_env, start_server
 
 
 
@@ -25,9 +23,10 @@ from tests.consumers.live import (Http, Server, base_env, free_port, fresh_datab
            "share a database and a channel layer; CI sets both)")
 async def test_two_processes_share_events_through_redis(tmp_path):
     url = await asyncio.to_thread(fresh_database, "twoprocs")
-    env = base_env(tmp_path, DATABASE_URL=url, REDIS_URL=os.environ["REDIS_URL"])
+    env = server_env(tmp_path, **LIVE, DATABASE_URL=url, REDIS_URL=os.environ["REDIS_URL"])
     await asyncio.to_thread(prepare, env, tmp_path)
-    with Server(env, tmp_path / "a.log") as a, Server(env, tmp_path / "b.log") as b:
+    with (start_server(env, log_path=tmp_path / "a.log") as a,
+          start_server(env, log_path=tmp_path / "b.log") as b):
         sam_on_a = await asyncio.to_thread(lambda: Http(a).login("sam"))
         dana_on_b = await asyncio.to_thread(lambda: Http(b).login("dana"))
         async with open_ws(a, sam_on_a) as ws:
@@ -51,39 +50,14 @@ async def test_two_processes_share_events_through_redis(tmp_path):
             assert closed.value.rcvd.code == 4001
 
 
-class Redis:
-    """A redis-server of our own on a spare port, with no persistence."""
-
-    def __init__(self, port):
-        self.port, self.proc = port, None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            done = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
-                                  text=True)
-            if done.stdout.strip() == "PONG":
-                return self
-            time.sleep(0.1)
-        raise AssertionError("redis-server did not start")
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-
 @pytest.mark.skipif(not (shutil.which("redis-server") and shutil.which("redis-cli")),
                     reason="needs redis-server and redis-cli on PATH to stop and restart a Redis")
 async def test_with_redis_down_the_post_succeeds_and_resume_catches_up(tmp_path):
-    redis = Redis(free_port()).start()
-    env = base_env(tmp_path, REDIS_URL=f"redis://127.0.0.1:{redis.port}/0")
+    redis = Redis().start()
+    env = server_env(tmp_path, **LIVE, REDIS_URL=f"redis://127.0.0.1:{redis.port}/0")
     await asyncio.to_thread(prepare, env, tmp_path)
     try:
-        with Server(env, tmp_path / "server.log") as server:
+        with start_server(env, log_path=tmp_path / "server.log") as server:
             sam = await asyncio.to_thread(lambda: Http(server).login("sam"))
             dana = await asyncio.to_thread(lambda: Http(server).login("dana"))
             async with open_ws(server, sam) as ws:

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.consumers.live import (PASSWORD, Http, Server, base_env, free_port, fresh_database,
-                                  manage, open_ws, recv)
-from tests.consumers.test_redis import Redis
+from tests.clock import until
+from tests.consumers.live import PASSWORD, Http, fresh_database, open_ws, recv
+from tests.servers import LIVE, Redis, Served, free_port, manage, server_env, start_server
 
 CLIENTS = 6
 MESSAGES = int(os.environ.get("CAIRN_FAULT_MESSAGES", 12))
@@ -86,8 +86,8 @@ class Listener:
 
     name: str
     http: Http
-    server: Server
-    fallback: Server
+    server: Served
+    fallback: Served
     cursor: int = 0
     received: list = field(default_factory=list)   # message ids, in arrival order
     reconnects: int = 0
@@ -172,15 +172,17 @@ def sign_in(server, username) -> Http:
 async def test_one_of_two_daphne_processes_killed_mid_load_loses_nothing(tmp_path):
     assert shutil.which("redis-server"), "redis-server is needed to start a Redis of our own"
     url = await asyncio.to_thread(fresh_database, "faults")
-    redis = Redis(free_port()).start()
-    env = base_env(tmp_path, DATABASE_URL=url, REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
-                   CAIRN_SEND_LIMIT_PER_MINUTE=100_000)
+    redis = Redis().start()
+    env = server_env(tmp_path, **LIVE, DATABASE_URL=url,
+                     REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
+                     CAIRN_SEND_LIMIT_PER_MINUTE=100_000)
     (tmp_path / "practice.json").write_text(json.dumps(practice_file()))
     await asyncio.to_thread(manage, env, "migrate", "-v0")
     await asyncio.to_thread(manage, env, "load_practice", str(tmp_path / "practice.json"))
-    a, b = Server(env, tmp_path / "a.log"), Server(env, tmp_path / "b.log")
+    a = b = None
     try:
-        a.start(), b.start()
+        a = start_server(env, log_path=tmp_path / "a.log")
+        b = start_server(env, log_path=tmp_path / "b.log")
         # Each client opens a thread (through B) before the load.
         clients = {}
         for i in range(CLIENTS):
@@ -201,7 +203,7 @@ async def test_one_of_two_daphne_processes_killed_mid_load_loses_nothing(tmp_pat
                                       b))
         stop = asyncio.Event()
         tasks = [asyncio.create_task(listener.run(stop)) for listener in listeners]
-        await asyncio.sleep(1.5)  # every socket past its hello
+        await until(lambda: all(li.cursor for li in listeners), timeout=30)  # past its hello
 
         # Writers: each client in their thread, and Cleo in two of them; half start on A.
         writers = []
@@ -277,7 +279,9 @@ async def test_one_of_two_daphne_processes_killed_mid_load_loses_nothing(tmp_pat
             pytest.xfail(f"committed by the killed process but never pushed, and skipped by "
                          f"resume from a later cursor: {lost}")
     finally:
-        a.stop(), b.stop()
+        for served in (a, b):
+            if served is not None:
+                served.stop()
         redis.stop()
 
 
@@ -305,8 +309,9 @@ SIGNED_IN_CALLS = [
 def database_down(tmp_path_factory):
     """`serve` with DATABASE_URL on a port where nothing listens."""
     tmp = tmp_path_factory.mktemp("database-down")
-    env = base_env(tmp, DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/cairn")
-    with Server(env, tmp / "server.log") as server:
+    nowhere = f"postgres://postgres@127.0.0.1:{free_port()}/cairn"
+    env = server_env(tmp, **LIVE, DATABASE_URL=nowhere)
+    with start_server(env, log_path=tmp / "server.log") as server:
         yield server
 
 

@@ -12,8 +12,9 @@ import time
 import msgpack
 import pytest
 
-from tests.consumers.live import Http, Server, base_env, open_ws, prepare, recv
+from tests.consumers.live import Http, open_ws, prepare, recv
 from tests.hardening.rawws import BINARY, CONTINUATION, TEXT, RawSocket, handshake_request
+from tests.servers import LIVE, server_env, start_server
 
 SENT = itertools.count(1)
 
@@ -22,9 +23,9 @@ SENT = itertools.count(1)
 def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("socket-input")
     # Every test posts once to prove the witness still hears: lift the per-minute send limit.
-    env = base_env(tmp, CAIRN_SEND_LIMIT_PER_MINUTE=10_000)
+    env = server_env(tmp, **LIVE, CAIRN_SEND_LIMIT_PER_MINUTE=10_000)
     prepare(env, tmp)
-    with Server(env, tmp / "server.log") as server:
+    with start_server(env, log_path=tmp / "server.log") as server:
         server.sam = Http(server).login("sam")      # the abuser
         server.dana = Http(server).login("dana")    # posts after the abuse
         server.bill = Http(server).login("bill")    # the witness: sees billing threads

@@ -2,7 +2,6 @@
 
 import asyncio
 import re
-import socket
 from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -11,14 +10,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
+from server.clock import REAL, Clock
 from server.models import Client, Message, OutboxEmail, Thread, Topic, User
 from server.notify import worker
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import free_port
 
 
 @dataclass
@@ -135,6 +130,12 @@ def assert_no_phi(received: list[Received], phrases) -> None:
         assert not leaked, (leaked, text)
 
 
+@pytest.fixture(autouse=True)
+def no_email_delay(settings):
+    """These tests check who is emailed; when is tested with the delay set (test_timing.py)."""
+    settings.CAIRN_EMAIL_DELAY_SECONDS = 0
+
+
 @pytest.fixture
 def smtp(settings, db):
     """A running SMTP server the mail settings point at. On teardown, every email it received
@@ -153,9 +154,9 @@ def smtp(settings, db):
     assert_no_phi(server.received, phi_of_database())
 
 
-def deliver() -> int:
-    """Run the worker until nothing is due; returns the rows it handled."""
-    return worker.drain()
+def deliver(clock: Clock = REAL) -> int:
+    """Run the worker until nothing is due (by `clock`); returns the rows it handled."""
+    return worker.drain(clock=clock)
 
 
 def outbox(**filters):

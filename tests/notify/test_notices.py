@@ -204,7 +204,7 @@ def test_message_sent_costs_the_same_queries_for_two_or_twenty_viewers(
     viewers = [p for p in practice_staff(world.practice.pk) if "scheduler" in p.roles]
     for some in (viewers[:2], viewers):
         thread, message = one_message()
-        with django_assert_num_queries(4):  # users, notices, practice name, outbox rows
+        with django_assert_num_queries(5):  # users, notices, practice name, outbox rows, links
             notify.message_sent(thread, message, some, None)
         assert OutboxEmail.objects.filter(kind="staff_notice").count() == (
             2 if some is not viewers else 2 + len(viewers))

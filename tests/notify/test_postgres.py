@@ -7,14 +7,12 @@ processes (and SQLite has no row locks for SKIP LOCKED to skip). CI runs these w
 DATABASE_URL=postgres://…
 """
 
-import os
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.db import connection, connections, transaction
@@ -24,6 +22,7 @@ from server import notify
 from server.facts import practice_staff
 from server.models import Message, OutboxEmail, Thread, User
 from tests.factory import make_practice
+from tests.servers import REPO, server_env
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
@@ -33,9 +32,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-REPO = Path(__file__).resolve().parents[2]
-
-
 def database_url() -> str:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
@@ -43,10 +39,8 @@ def database_url() -> str:
 
 
 def start_worker(smtp, tmp_path, **knobs):
-    env = dict(os.environ, DATABASE_URL=database_url(),
-               EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", CAIRN_VAR_DIR=str(tmp_path),
-               DJANGO_SETTINGS_MODULE="server.settings",
-               **{k: str(v) for k, v in knobs.items()})
+    env = server_env(tmp_path, DATABASE_URL=database_url(),
+                     EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", **knobs)
     return subprocess.Popen([sys.executable, "-m", "server", "worker", "--poll", "0.05"],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
@@ -90,8 +84,8 @@ def test_three_worker_processes_send_every_row_exactly_once(smtp, tmp_path):
         wait_until(lambda: smtp.sink.in_data >= 3)
         smtp.sink.hold = False
         wait_until(lambda: not OutboxEmail.objects.filter(sent_at__isnull=True).exists())
-        time.sleep(0.5)  # room for any stray second send to arrive
     finally:
+        # Each stops after the email in hand: once all have exited, every send is in.
         logs = [stop(w) for w in workers]
     assert [w.returncode for w in workers] == [0, 0, 0], logs
     sent_to = Counter(r.to for r in smtp.received)
@@ -124,9 +118,8 @@ def test_rows_of_a_killed_worker_go_out_once_after_its_lease(smtp, tmp_path):
     second = start_worker(smtp, tmp_path, CAIRN_OUTBOX_LEASE_SECONDS=4)
     try:
         wait_until(lambda: len(smtp.received) == 3, timeout=30)
-        time.sleep(0.5)
     finally:
-        log = stop(second)
+        log = stop(second)  # exited: no stray fourth send can still arrive
     assert second.returncode == 0, log
     assert min(r.at for r in smtp.received) >= lease   # nobody touched them while leased
     assert sorted(r.to for r in smtp.received) == [f"r{i}@example.org" for i in range(3)]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from server.models import OutboxEmail
 from server.notify import outbox as queueing
 from server.notify import worker
+from tests.clock import StepClock
 from tests.factory import make_practice
 from tests.notify.conftest import deliver, outbox
 
@@ -27,13 +28,14 @@ def queue(practice, *addresses, kind="staff_notice"):
                           "Sign in to read it: https://cairn.example.org/inbox\n")
 
 
-def sleep_past(moment):
-    time.sleep(max(0, (moment - timezone.now()).total_seconds()) + 0.05)
-
-
 @pytest.fixture
 def practice(db):
     return make_practice()
+
+
+@pytest.fixture
+def clock():
+    return StepClock()
 
 
 def test_backoff_doubles_and_is_capped(settings):
@@ -45,16 +47,16 @@ def test_backoff_doubles_and_is_capped(settings):
 
 
 def test_smtp_down_retries_with_backoff_and_sends_exactly_once_when_back(
-        practice, smtp, settings):
-    settings.CAIRN_OUTBOX_RETRY_BASE_SECONDS = 0.3
+        practice, smtp, settings, clock):
+    settings.CAIRN_OUTBOX_RETRY_BASE_SECONDS = 30
     addresses = ["a@example.org", "b@example.org", "c@example.org"]
     queue(practice, *addresses)
     smtp.stop()
 
-    for attempt, delay in ((1, 0.3), (2, 0.6)):
-        before = timezone.now()
-        assert deliver() == 3
-        after = timezone.now()
+    for attempt, delay in ((1, 30), (2, 60)):
+        before = clock.now()
+        assert deliver(clock) == 3
+        after = clock.now()
         rows = outbox()
         assert len(rows) == 3                                   # nothing lost
         for row in rows:
@@ -63,55 +65,55 @@ def test_smtp_down_retries_with_backoff_and_sends_exactly_once_when_back(
             assert "refused" in row.last_error.lower()
             assert before + timedelta(seconds=delay) <= row.send_after
             assert row.send_after <= after + timedelta(seconds=delay)
-        assert deliver() == 0                                   # not due again yet
-        time.sleep(delay + 0.05)
+        assert deliver(clock) == 0                              # not due again yet
+        clock.step(delay)
 
     smtp.start()
-    assert deliver() == 3
-    assert deliver() == 0
+    assert deliver(clock) == 3
+    assert deliver(clock) == 0
     assert sorted(r.to for r in smtp.received) == addresses   # exactly once each
     for row in outbox():
         assert row.sent_at is not None and row.attempts == 2 and row.last_error == ""
 
 
-def test_one_rows_failure_does_not_stop_the_others(practice, smtp, settings):
-    settings.CAIRN_OUTBOX_RETRY_BASE_SECONDS = 0.2
+def test_one_rows_failure_does_not_stop_the_others(practice, smtp, settings, clock):
+    settings.CAIRN_OUTBOX_RETRY_BASE_SECONDS = 30
     smtp.sink.refuse = {"bounce@example.org"}
     queue(practice, "first@example.org", "bounce@example.org", "last@example.org")
-    assert deliver() == 3
+    assert deliver(clock) == 3
     assert [r.to for r in smtp.received] == ["first@example.org", "last@example.org"]
     (failed,) = outbox(sent_at__isnull=True)
     assert failed.to == "bounce@example.org" and failed.attempts == 1
     assert "550" in failed.last_error
 
     smtp.sink.refuse.clear()
-    time.sleep(0.25)
-    assert deliver() == 1
+    assert deliver(clock) == 0             # its retry is not due yet
+    clock.step(30)
+    assert deliver(clock) == 1
     assert [r.to for r in smtp.received] == ["first@example.org", "last@example.org",
                                              "bounce@example.org"]
 
 
 def test_a_claim_abandoned_by_a_dead_worker_is_picked_up_after_its_lease(
-        practice, smtp, settings):
-    settings.CAIRN_OUTBOX_LEASE_SECONDS = 1
+        practice, smtp, clock):
     queue(practice, "a@example.org")
-    rows, lease = worker.claim()           # a worker claims the row, then dies before sending
+    rows, lease = worker.claim(clock=clock)  # a worker claims the row, then dies before sending
     assert len(rows) == 1
-    assert deliver() == 0                  # leased: nobody else takes it
+    clock.step(290)
+    assert deliver(clock) == 0             # leased: nobody else takes it
     assert smtp.received == []
-    sleep_past(lease)
-    assert deliver() == 1
-    assert deliver() == 0
+    clock.step_past(lease)
+    assert deliver(clock) == 1
+    assert deliver(clock) == 0
     assert [r.to for r in smtp.received] == ["a@example.org"]
 
 
-def test_a_worker_whose_lease_ran_out_does_not_send(practice, smtp, settings):
-    settings.CAIRN_OUTBOX_LEASE_SECONDS = 1
+def test_a_worker_whose_lease_ran_out_does_not_send(practice, smtp, clock):
     queue(practice, "a@example.org")
-    rows, lease = worker.claim()
-    sleep_past(lease)                      # the worker stalled past its lease
-    assert deliver() == 1                  # another worker took the row over and sent it
-    assert worker.send_claimed(rows, lease) == 0
+    rows, lease = worker.claim(clock=clock)
+    clock.step_past(lease)                 # the worker stalled past its lease
+    assert deliver(clock) == 1             # another worker took the row over and sent it
+    assert worker.send_claimed(rows, lease, clock=clock) == 0
     assert [r.to for r in smtp.received] == ["a@example.org"]
 
 
@@ -127,12 +129,11 @@ def test_stopping_gives_claimed_rows_back(practice, smtp):
     assert deliver() == 2
 
 
-def test_every_attempt_carries_the_same_message_id(practice, smtp, settings):
-    settings.CAIRN_OUTBOX_LEASE_SECONDS = 1
+def test_every_attempt_carries_the_same_message_id(practice, smtp, clock):
     (row,) = queue(practice, "a@example.org")
-    _, lease = worker.claim()
-    sleep_past(lease)
-    deliver()
+    _, lease = worker.claim(clock=clock)
+    clock.step_past(lease)
+    deliver(clock)
     (received,) = smtp.received
     assert received.message_id == worker._message_id(OutboxEmail.objects.get())
     assert received.email["Auto-Submitted"] == "auto-generated"

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from server.management.commands.serve import _url_host, add_server_arguments, serve
+from server.management.commands.serve import _url_host, add_server_arguments, check_port, serve
 from server.practice_file import create_practice, read_practice_file
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo_practice.json"
@@ -96,6 +96,7 @@ class Command(BaseCommand):
         add_server_arguments(parser)
 
     def handle(self, *args, host, port, no_worker, verbosity, **options):
+        check_port(host, port)
         self.stdout.write("Preparing the database ...")
         call_command("migrate", interactive=False, verbosity=0)
         data = demo_data()
@@ -133,5 +134,7 @@ class Command(BaseCommand):
         out.write(f"Email goes to {mail}/." if mail else "Email goes out through EMAIL_URL.")
         out.write(f"Email notices are on for {', '.join(DEMO_EMAIL_AUDIENCES)} "
                   "(the others can turn them on in the inbox).")
+        out.write(f"A notice waits {settings.CAIRN_EMAIL_DELAY_SECONDS:g} s and is not sent if its "
+                  "thread is opened first (CAIRN_EMAIL_DELAY_SECONDS).")
         out.write("Stop with Ctrl-C.")
         out.flush()

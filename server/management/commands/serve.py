@@ -1,8 +1,11 @@
 """python -m server serve [--host H] [--port P] [--no-worker] [--proxy-headers]: Cairn under
 daphne, HTTP and WebSockets on one port, configured by the environment (README: Configuration)."""
 
+import errno
 import functools
 import gc
+import logging
+import socket
 import sys
 
 # daphne.server installs Twisted's asyncio reactor on import: it must come before anything
@@ -35,6 +38,31 @@ PING_INTERVAL = 30
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
+def check_port(host: str, port: int) -> None:
+    """CommandError, saying how to choose another, if `host:port` cannot be listened on (another
+    server holds it, say). Checked before anything is printed or started. Bound as Twisted binds
+    (SO_REUSEADDR), so a port merely in TIME_WAIT is not taken for busy."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        reason = ("is in use" if error.errno == errno.EADDRINUSE
+                  else f"cannot be used ({error.strerror or error})")
+        raise CommandError(
+            f"Port {port} on {_url_host(host)} {reason}. "
+            f"Choose another with --port, for example --port {port + 1 if port < 65535 else 8001}.")
+
+
+class _NoHttp2Notice(logging.Filter):
+    """daphne says at every start that HTTP/2 is not enabled; Cairn does not use it."""
+
+    def filter(self, record):
+        return not record.getMessage().startswith("HTTP/2 support not enabled")
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = True,
           proxy_headers: bool = False, access_log=None) -> None:
     """Run daphne on `server.asgi.application` until interrupted (SIGINT/SIGTERM), with the
@@ -46,6 +74,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, worker: bool = 
     # Requests use their own connections on daphne's threads; this thread's (start-up checks,
     # the demo's data) would otherwise sit idle for as long as the server runs.
     connections.close_all()
+    logging.getLogger("daphne.server").addFilter(_NoHttp2Notice())
     background = None
     housekeeper = housekeeping.start_in_background()
     if worker:
@@ -141,6 +170,7 @@ class Command(BaseCommand):
                                  "from X-Forwarded-For, -Port and -Proto (only then)")
 
     def handle(self, *args, host, port, no_worker, proxy_headers, verbosity, **options):
+        check_port(host, port)
         self.warn_unmigrated()
         self.stdout.write(f"Starting Cairn on http://{_url_host(host)}:{port}/"
                           f"{'' if no_worker else ' (email worker in-process)'}")
