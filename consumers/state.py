@@ -14,7 +14,7 @@ from server.facts import live_person, live_person_of, practice_staff, with_two_f
 from server.live.log import head_cursor
 from server.models import Client, Thread, User
 from server.readmodel import badge_for, badges_for, with_user_marks
-from server.serialize import thread_dict
+from server.serialize import latest_messages, thread_dict
 from server.visibility import visible_threads
 
 
@@ -162,6 +162,8 @@ def reload(user_id: int, old: Person) -> Fresh | None:
         appearing = (Thread.objects.filter(visible_threads(person), deleted_at__isnull=True)
                      .exclude(visible_threads(old)).select_related("client", "topic")
                      .order_by("-last_message_at", "-id")[:GAINED_MAX])
-        gained = [thread_dict(t, unread_count=t.unread_count, archived=t.archived)
-                  for t in with_user_marks(appearing, user_id)]
+        appearing = list(with_user_marks(appearing, user_id))
+        latest = latest_messages(t.pk for t in appearing)
+        gained = [thread_dict(t, unread_count=t.unread_count, archived=t.archived,
+                              last_message=latest.get(t.pk)) for t in appearing]
     return Fresh(person, lost, gained, badge_for(person), head_now)

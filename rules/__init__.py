@@ -21,6 +21,7 @@ from rules.administration import (
     can_manage_assignments,
     can_switch_portal,
     can_manage_clients,
+    can_edit_client_contact,
 )
 from rules.editing import (
     can_edit_header,
@@ -38,5 +39,5 @@ __all__ = [
     "can_manage_roles", "can_manage_assignments", "can_switch_portal", "can_manage_clients",
     "can_edit_header", "can_delete_anything", "can_see_deleted",
     "can_choose_email_audiences", "can_sign_in", "can_message_clients",
-    "portal_applies", "two_factor_setup_pending",
+    "portal_applies", "two_factor_setup_pending", "can_edit_client_contact",
 ]

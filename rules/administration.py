@@ -1,4 +1,5 @@
-"""Who administers the practice: audit log, roles, assignments, the portal switch."""
+"""Who administers the practice: audit log, roles, assignments, the portal switch, client
+contact details."""
 
 from rules.facts import Person
 from rules.roles import CLINICAL_ADMIN, PRACTICE_ADMIN
@@ -33,3 +34,8 @@ def can_manage_clients(person: Person) -> bool:
     """Whether `person` works with client records at all: lists them, invites them, sees their
     assignments (changing those needs `can_manage_assignments` too)."""
     return person.is_staff
+
+
+def can_edit_client_contact(person: Person) -> bool:
+    # A client's email address decides where invitations go: practice admins only.
+    return person.is_staff and PRACTICE_ADMIN in person.roles

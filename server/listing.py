@@ -24,7 +24,7 @@ from rules import can_see_deleted
 from server import search
 from server.errors import invalid
 from server.readmodel import live_marks, unread_by_thread
-from server.serialize import for_client, thread_dict
+from server.serialize import for_client, latest_messages, thread_dict
 from server.models import ArchiveMark, Message, Thread
 from server.urgent_listing import page_of
 from server.validation import clean_audience
@@ -51,9 +51,10 @@ def check_list_threads(actor, *, client=None, audience=None, topic=None, state="
     query = search.parse(q)
     page, more = thread_page(who, filters, state, size, before, query)
     counts = unread_by_thread(who, [t.pk for t in page])
+    latest = latest_messages(t.pk for t in page)
     shown = for_client if who.is_client else dict
-    summaries = [shown(thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived))
-                 for t in page]
+    summaries = [shown(thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived,
+                                   last_message=latest.get(t.pk))) for t in page]
     search.show_matches(actor, summaries, query, with_deleted=state == "deleted")
     return page, summaries, more
 

@@ -7,7 +7,7 @@ password-reset link, `/reset#TOKEN` uses it, `/account` holds password, two-step
 """
 
 from django.conf import settings
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseRedirect
 from django.views.decorators.http import require_safe
 
 # No inline script or style, nothing from other origins; the socket is same-origin too.
@@ -39,7 +39,23 @@ def _page(filename):
     return view
 
 
-sign_in = _page("index.html")
+_sign_in_page = _page("index.html")
+# The sign-in page's notices (static/js/signin.js): with one of them it always shows.
+SIGN_IN_NOTICES = ("expired", "signed_out", "portal_off", "password_reset")
+
+
+@require_safe
+def sign_in(request):
+    """Serve static/index.html, or send someone already signed in on to their page, so the
+    page never has to ask /api/me (and log a 401) to find out."""
+    user = request.user
+    if user.is_authenticated and not any(key in request.GET for key in SIGN_IN_NOTICES):
+        response = HttpResponseRedirect("/inbox" if user.kind == "staff" else "/portal")
+        response["Cache-Control"] = "no-cache"
+        return response
+    return _sign_in_page(request)
+
+
 inbox = _page("inbox.html")
 portal = _page("portal.html")
 activate = _page("activate.html")

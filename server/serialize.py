@@ -2,11 +2,15 @@
 frames (`server.live.render`). Per-user fields come from the read model (`server.readmodel`)."""
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import prefetch_related_objects
+from django.db.models import OuterRef, Subquery, prefetch_related_objects
 
 from rules import can_delete_message
 from server import readmodel
 from server.facts import message_facts, thread_facts
+from server.models import Message, Thread
+
+PREVIEW_CHARS = 120
+UNKNOWN = object()  # thread_dict's `last_message` when the caller did not fetch it
 
 
 def iso(moment):
@@ -15,7 +19,34 @@ def iso(moment):
     return DjangoJSONEncoder().default(moment) if moment else None
 
 
-def thread_dict(thread, *, unread_count: int = 0, archived: bool = False) -> dict:
+def latest_messages(thread_ids) -> dict:
+    """{thread id: its latest message not deleted, with its author} for many threads in one
+    query (one index probe per thread), whatever the page size."""
+    thread_ids = list(thread_ids)
+    if not thread_ids:
+        return {}
+    latest = Subquery(Message.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True)
+                      .order_by("-created_at", "-id").values("pk")[:1])
+    last_ids = Thread.objects.filter(pk__in=thread_ids).annotate(last=latest).values("last")
+    return {m.thread_id: m for m in Message.objects.filter(pk__in=last_ids).select_related("author")}
+
+
+def last_message_dict(message) -> dict | None:
+    """Who wrote last and the start of what they wrote, on one line (the list's preview)."""
+    if message is None:
+        return None
+    text = " ".join(message.body.split())
+    if len(text) > PREVIEW_CHARS:
+        text = text[:PREVIEW_CHARS - 1].rstrip() + "…"
+    return {"author": author_dict(message.author), "preview": text}
+
+
+def thread_dict(thread, *, unread_count: int = 0, archived: bool = False,
+                last_message=UNKNOWN) -> dict:
+    """A thread summary. `last_message`: the thread's latest message not deleted (or None), when
+    the caller has it (a listing passes it from latest_messages); else one query fetches it."""
+    if last_message is UNKNOWN:
+        last_message = latest_messages([thread.pk]).get(thread.pk)
     return {
         "id": thread.pk,
         "client": {"id": thread.client_id, "name": thread.client.name},
@@ -27,6 +58,7 @@ def thread_dict(thread, *, unread_count: int = 0, archived: bool = False) -> dic
         "unread_count": unread_count,
         "archived": archived,
         "deleted": thread.deleted_at is not None,
+        "last_message": last_message_dict(last_message),
         "urgent": urgent_dict(thread),
     }
 

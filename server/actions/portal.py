@@ -12,6 +12,7 @@ from server import notify
 from server.audit import audit_by
 from server.errors import ApiError
 from server.models import Client, Invitation, Message, UnreadMark, User
+from server.serialize import iso
 
 GONE = "This invitation link was used, replaced or has expired."  # as server.api.portal says
 
@@ -37,17 +38,20 @@ def do_invite(actor, client) -> dict:
                               expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS))
     notify.invitation(client, f"{settings.PUBLIC_URL}/activate#{token}")
     audit_by(actor, "invitation.sent", practice_id=client.practice_id, client_id=client.pk)
-    return {"status": "sent"}
+    return {"status": "sent", "sent_at": iso(now)}
 
 
 def invite_if_needed(actor, client) -> dict | None:
-    """After staff write to `client`: invite them unless they have an account or a live link."""
+    """After staff write to `client`: invite them unless they have an account or a live link.
+    `sent_at` tells when the live link was emailed (now, or earlier)."""
     if client.user_id is not None:
         return None
     if not client.email:
         return {"status": "no_email"}
-    if _live_invitations(client).exists():
-        return {"status": "sent"}
+    # A live link was emailed earlier: say when, so nobody reads it as a new email.
+    live = _live_invitations(client).order_by("-created_at").first()
+    if live is not None:
+        return {"status": "sent", "sent_at": iso(live.created_at)}
     return do_invite(actor, client)
 
 

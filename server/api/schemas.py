@@ -5,7 +5,8 @@ from typing import Annotated, Any, Literal, Optional
 
 from ninja import Schema
 from ninja.schema import DjangoGetter
-from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import (AfterValidator, ConfigDict, StrictBool, StrictInt, StrictStr,
+                      model_serializer, model_validator)
 
 
 class Strict(Schema):
@@ -66,6 +67,10 @@ class HeaderIn(Strict):
     topic_id: Optional[StrictInt] = None
     subject: Optional[StrictStr] = None
     confirm: StrictBool = False
+
+
+class ClientContactIn(Strict):
+    email: LookupStr
 
 
 class ActivateIn(Strict):
@@ -135,6 +140,11 @@ class TopicOut(Schema):
     subject: str
 
 
+class LastMessageOut(Schema):
+    author: Author
+    preview: str
+
+
 class UrgentOut(Schema):
     reason: Literal["crisis_language", "staff"]
     since: datetime
@@ -158,6 +168,7 @@ class ThreadOut(Schema):
     unread_count: int
     archived: bool
     deleted: bool
+    last_message: Optional[LastMessageOut] = None
     urgent: Optional[UrgentOut]
 
 
@@ -193,6 +204,14 @@ class MessageOut(Schema):
 
 class InvitationOut(Schema):
     status: Literal["sent", "no_email"]
+    sent_at: Optional[datetime] = None  # when the live link was emailed ("sent" only)
+
+    @model_serializer(mode="wrap")
+    def _sent_at_only_when_sent(self, handler):
+        data = handler(self)
+        if data.get("sent_at") is None:
+            data.pop("sent_at", None)
+        return data
 
 
 class ThreadPage(Schema):
@@ -236,6 +255,10 @@ class MessageMarked(Schema):
 class AccessChange(Schema):
     losing: list[Ref]
     gaining: list[Ref]
+
+
+class AccessChangeOut(Schema):
+    access_change: AccessChange
 
 
 class ConfirmError(Error):

@@ -34,7 +34,7 @@ from server.live.declared import (SENT, MessageCreated, MessageDeleted, MessageR
                                   ReceiptSeen, ThreadRemoved, ThreadUpdated, ThreadUrgent,
                                   declared)
 from server.models import Message, Thread
-from server.serialize import iso, message_dict, thread_dict, urgent_dict
+from server.serialize import iso, latest_messages, message_dict, thread_dict, urgent_dict
 
 # What a frame reads of a thread (its summary; the portal switch for its client), and of a
 # message with its thread.
@@ -65,11 +65,16 @@ def envelopes(rows, *, recipient=None) -> list:
     missing = {event.thread_id for _, event in events} - set(threads)
     if missing:
         threads.update(Thread.objects.select_related(*_THREAD_WITH).in_bulk(missing))
+    # Each summary's last message as it is now: a message read above that is its thread's
+    # latest (a live message.created), else all the others in one read.
+    latest = {m.thread_id: m for m in messages.values() if m.deleted_at is None
+              and m.thread_id in threads and m.created_at == threads[m.thread_id].last_message_at}
+    latest.update(latest_messages({event.thread_id for _, event in events} - set(latest)))
     staff = {}  # practice id -> its staff Persons
     built = []  # (envelope, event, the Persons it reaches)
     for row, event in events:
         thread = threads.get(event.thread_id)
-        frame = _shared_frame(event, thread, messages)
+        frame = _shared_frame(event, thread, messages, latest)
         if frame is None:
             continue
         viewers, people = (([recipient.user_id], [recipient]) if recipient is not None
@@ -89,7 +94,7 @@ def facts_dict(thread) -> dict:
             "audience": thread.audience, "deleted": thread.deleted_at is not None}
 
 
-def _shared_frame(event, thread, messages) -> dict | None:
+def _shared_frame(event, thread, messages, latest) -> dict | None:
     """The frame's fields that are the same for every recipient; None when it reaches nobody."""
     if thread is None:
         return None
@@ -98,7 +103,8 @@ def _shared_frame(event, thread, messages) -> dict | None:
         if message is None or message.deleted_at is not None:
             return None
         if isinstance(event, MessageCreated):
-            return {"thread": thread_dict(thread), "message": message_dict(message)}
+            return {"thread": thread_dict(thread, last_message=latest.get(thread.pk)),
+                    "message": message_dict(message)}
         return {"thread_id": thread.pk, "message_id": message.pk,
                 "seen_by_client_at": iso(message.seen_by_client_at)}
     if isinstance(event, MessageDeleted):
@@ -110,7 +116,7 @@ def _shared_frame(event, thread, messages) -> dict | None:
         return {"thread_id": thread.pk, "reason": event.reason}
     if isinstance(event, ThreadUrgent):
         return {"thread_id": thread.pk, "urgent": urgent_dict(thread)}
-    return {"thread": thread_dict(thread)}
+    return {"thread": thread_dict(thread, last_message=latest.get(thread.pk))}
 
 
 def _reached(event, thread, staff) -> tuple[list, list]:

@@ -1,8 +1,11 @@
 // Small DOM helpers. Text is always set with textContent: nothing a user wrote is ever parsed
 // as HTML.
 
-export const AUDIENCES = ["administrative", "billing", "clinical"];
-export const AUDIENCE_LABELS = { administrative: "Administrative", billing: "Billing", clinical: "Clinical" };
+import { AUDIENCES, audienceLabel } from "./audiences.js";
+
+// Read here by older modules; the list itself lives in audiences.js.
+export const AUDIENCE_LABELS = Object.fromEntries(AUDIENCES.map((a) => [a.value, a.label]));
+export { audienceLabel };
 
 /**
  * el("button", {class: "x", testid: "send", type: "button", onclick: fn}, "Send", child, ...)
@@ -42,27 +45,53 @@ export function $(selector, root = document) {
   return root.querySelector(selector);
 }
 
-const sameDay = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
-const otherDay = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const monthDay = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+const monthDayYear = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", year: "numeric" });
+const weekdayDate = new Intl.DateTimeFormat(undefined, { weekday: "long", month: "long", day: "numeric" });
+const weekdayDateYear = new Intl.DateTimeFormat(undefined, { weekday: "long", month: "long", day: "numeric", year: "numeric" });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
-/** A short time for lists: "3:41 PM" today, "Nov 28" otherwise. */
+/** How many calendar days `date` lies before today (0 today, 1 yesterday), in local time. */
+function daysAgo(date) {
+  const start = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  return Math.round((start(new Date()) - start(date)) / 86400000);
+}
+
+/** A short time for lists: "10:42" today, "Yesterday", "Nov 28", "Nov 28, 2025" in other years. */
 export function shortTime(iso) {
   const date = new Date(iso);
-  return date.toDateString() === new Date().toDateString() ? sameDay.format(date) : otherDay.format(date);
+  const ago = daysAgo(date);
+  if (ago === 0) return clock.format(date);
+  if (ago === 1) return "Yesterday";
+  return date.getFullYear() === new Date().getFullYear() ? monthDay.format(date) : monthDayYear.format(date);
+}
+
+/** The day a thread's separator shows: "Today", "Yesterday", "Friday, November 28". */
+export function dayLabel(iso) {
+  const date = new Date(iso);
+  const ago = daysAgo(date);
+  if (ago === 0) return "Today";
+  if (ago === 1) return "Yesterday";
+  return date.getFullYear() === new Date().getFullYear() ? weekdayDate.format(date) : weekdayDateYear.format(date);
+}
+
+/** The local calendar day of `iso`, to group messages by. */
+export function dayKey(iso) {
+  return new Date(iso).toDateString();
 }
 
 export function fullTime(iso) {
   return full.format(new Date(iso));
 }
 
-/** A <time> element showing `iso` briefly (or fully), with the full date as its title. */
-export function timeEl(iso, { long = false } = {}) {
-  return el("time", { datetime: iso, title: fullTime(iso) }, long ? fullTime(iso) : shortTime(iso));
-}
-
-export function audienceLabel(audience) {
-  return AUDIENCE_LABELS[audience] || audience;
+/**
+ * A <time> element with the full date as its title, showing `iso` briefly (lists), as a clock
+ * time (`clock`: under a day separator) or fully (`long`).
+ */
+export function timeEl(iso, { long = false, clock: clockOnly = false } = {}) {
+  const text = long ? fullTime(iso) : clockOnly ? clock.format(new Date(iso)) : shortTime(iso);
+  return el("time", { datetime: iso, title: fullTime(iso) }, text);
 }
 
 /** <option> elements for a <select>. */
@@ -104,9 +133,22 @@ export function showConnection(node, state) {
   node.hidden = state === "live";
 }
 
-/** Set the header badge (the number of unread messages). */
+/** Say `text` to screen readers through the page's polite live region (#announcer). */
+export function announce(text) {
+  const region = document.getElementById("announcer");
+  if (!region || !text) return;
+  // A new node each time, so the same words said twice are read twice.
+  region.replaceChildren(el("p", {}, text));
+}
+
+/** Set the header badge (the number of unread messages); a change is announced. */
 export function showBadge(node, unread) {
   const count = Number(unread) || 0;
+  const before = node.dataset.count;
+  if (node.dataset.shown && before !== String(count)) {
+    announce(`${count} unread message${count === 1 ? "" : "s"}.`);
+  }
+  node.dataset.shown = "true";
   node.textContent = String(count);
   node.dataset.count = String(count);
   node.setAttribute("aria-label", `${count} unread`);

@@ -1,8 +1,9 @@
 // The staff header editor: audience, topic, subject. An audience change first shows who would
-// lose and who would gain access (the API's 409 confirm_audience_change) and applies only once
-// confirmed.
+// lose and who would gain access (asked with GET /api/threads/{id}/access-change, so no 409 is
+// logged; a 409 confirm_audience_change is still understood) and applies only once confirmed.
 
 import { api } from "./api.js";
+import { fillAudiences } from "./audiences.js";
 import { $, audienceLabel, el, fill, options, say } from "./dom.js";
 import { showError } from "./page.js";
 
@@ -11,6 +12,7 @@ export class HeaderEditor {
   constructor(view) {
     this.view = view;
     this.losing = [];
+    fillAudiences($("#edit-audience"));
     $("#edit-header").addEventListener("click", () => this.toggle());
     $("#edit-cancel").addEventListener("click", () => this.close());
     $("#header-editor").addEventListener("submit", (event) => this.save(event));
@@ -70,6 +72,11 @@ export class HeaderEditor {
     if (confirmed) changes.confirm = true;
     say($("#edit-error"), "");
     try {
+      if (changes.audience && !confirmed) {
+        const asked = await api("GET", this.view.path(`/access-change?audience=${encodeURIComponent(changes.audience)}`));
+        this.showAccessChange(changes.audience, asked.access_change);
+        return;
+      }
       const answer = await api("PATCH", this.view.path(), changes);
       const losing = confirmed ? this.losing || [] : [];
       this.close();

@@ -1,8 +1,11 @@
-// "+ New" (a thread with a client, the topic filling the subject) and the notification settings.
+// "+ New" (a thread with a client, the topic filling the subject, kept as a draft until sent)
+// and the notification settings.
 
 import { api } from "./api.js";
 import { AttachmentPicker } from "./attachments.js";
-import { $, AUDIENCE_LABELS, el, fill, options, say } from "./dom.js";
+import { AUDIENCES, audienceLabel, fillAudiences } from "./audiences.js";
+import { $, el, fill, options, say } from "./dom.js";
+import { clearDraft, loadDraft, saveDraft } from "./drafts.js";
 import { invitationNotice } from "./inbox-thread.js";
 import { newClientMsgId, showError } from "./page.js";
 import { ClientPicker } from "./typeahead.js";
@@ -18,6 +21,7 @@ export class NewThreadForm {
       this.describeClient();
       this.check();
     });
+    fillAudiences($("#new-audience"), { blank: "Choose…" });
     $("#new-topic").addEventListener("change", () => this.topicChosen());
     for (const id of ["#new-audience", "#new-subject", "#new-body", "#new-client"]) {
       $(id).addEventListener("input", () => this.check());
@@ -28,20 +32,33 @@ export class NewThreadForm {
     $("#new-back").addEventListener("click", onCancel);
   }
 
+  /** Show the form with the draft left in it (or empty). */
   open() {
-    this.picker.clear();
-    this.client = null;
+    const draft = loadDraft(this.state.me.id, "new") || {};
+    this.client = draft.client || null;
+    if (this.client) this.picker.set(this.client);
+    else this.picker.clear();
     this.draftId = null;
     fill($("#new-topic"), el("option", { value: "" }, "No topic"),
-      options(this.state.topics.map((t) => [String(t.id), t.name])));
-    $("#new-audience").value = "";
-    $("#new-subject").value = "";
-    $("#new-body").value = "";
+      options(this.state.topics.map((t) => [String(t.id), t.name]), draft.topic || ""));
+    $("#new-audience").value = draft.audience || "";
+    $("#new-subject").value = draft.subject || "";
+    $("#new-body").value = draft.body || "";
     this.attach.clear();
     say($("#new-error"), "");
     this.describeClient();
     this.check();
     $("#new-client").focus();
+  }
+
+  /** Keep what is typed, per user, until it is sent. */
+  saveDraft() {
+    const draft = {
+      client: this.client, audience: $("#new-audience").value, topic: $("#new-topic").value,
+      subject: $("#new-subject").value, body: $("#new-body").value,
+    };
+    const empty = !draft.client && !draft.audience && !draft.topic && !draft.subject.trim() && !draft.body.trim();
+    saveDraft(this.state.me.id, "new", draft, empty);
   }
 
   /** Choosing a topic fills the subject with its default; the writer may edit it. */
@@ -56,7 +73,7 @@ export class NewThreadForm {
     const client = this.client;
     if (!client || client.has_portal_account) return say(note, "");
     say(note, client.has_email
-      ? `${client.name} has no portal account yet: sending emails them an invitation to create one.`
+      ? `${client.name} has no portal account yet: sending emails them an invitation to create one, unless one is already waiting for them.`
       : `${client.name} has no portal account and no email address: the message is kept, but no invitation can be sent.`,
     "warning");
   }
@@ -69,6 +86,7 @@ export class NewThreadForm {
 
   check() {
     $("[data-testid=new-send]").disabled = !this.ready();
+    this.saveDraft();
   }
 
   async send(event) {
@@ -93,7 +111,10 @@ export class NewThreadForm {
       });
       this.draftId = null;
       this.attach.clear();
-      await this.onSent({ ...created, notice: invitationNotice(created.invitation, this.client) });
+      clearDraft(this.state.me.id, "new");
+      await this.onSent({ ...created, notice: invitationNotice(created.invitation, this.client, {
+        written: created.message.created_at, canInvite: this.state.me.roles.includes("practice_admin"),
+      }) });
     } catch (error) {
       showError($("#new-error"), error);
       this.check();
@@ -116,7 +137,7 @@ export class NotificationSettings {
     this.dialog.showModal();
     try {
       const current = await api("GET", "/api/me/notifications");
-      const allowed = current.allowed || Object.keys(AUDIENCE_LABELS);
+      const allowed = current.allowed || AUDIENCES.map((audience) => audience.value);
       for (const audience of allowed) {
         const id = `notify-${audience}`;
         box.append(el("div", { class: "check" },
@@ -124,7 +145,7 @@ export class NotificationSettings {
             type: "checkbox", id, value: audience, testid: id,
             checked: current.email_audiences.includes(audience),
           }),
-          el("label", { for: id }, `${AUDIENCE_LABELS[audience] || audience} conversations`)));
+          el("label", { for: id }, `${audienceLabel(audience)} conversations`)));
       }
       if (!allowed.length) box.append(el("p", { class: "muted" }, "You see no conversations to be told about."));
       say($("#settings-status"), "");

@@ -1,49 +1,98 @@
 // The client portal: the client's threads, a new message, replies, export — live over /ws/.
-// Opening a thread (GET /api/threads/{id}) marks the practice's messages seen, so a staff
-// message arriving in the open thread while the page is in view is fetched the same way.
+// The open thread is the shared thread view (thread-view.js). Opening a thread
+// (GET /api/threads/{id}) marks the practice's messages seen, so a staff message arriving in the
+// open thread while the page is in view is fetched the same way.
 
+import { canGoBack, readAddress, writeAddress } from "./address.js";
 import { api, download } from "./api.js";
-import { $, audienceLabel, el, fill, options, say, timeEl } from "./dom.js";
+import { AttachmentPicker } from "./attachments.js";
+import { fillAudiences } from "./audiences.js";
+import { $, el, fill, options, say } from "./dom.js";
+import { clearDraft, loadDraft, saveDraft } from "./drafts.js";
 import { goLive, newClientMsgId, showError, signedInAs, viewing } from "./page.js";
 import { matchLine, revealMatch, wireSearch } from "./search.js";
-import { MessageList, ThreadList } from "./threads.js";
-import { AttachmentPicker } from "./attachments.js";
+import { ThreadView } from "./thread-view.js";
+import { ThreadList } from "./threads.js";
 import { showCrisis, showExpectations } from "./urgent.js";
 
-// `pending`: events about the open thread that arrive while it loads, applied after.
-// `q`: the search in the search box ("" for none).
-const state = { me: null, topics: [], threadId: null, thread: null, next: null, asking: 0, pending: null, q: "" };
+// `q`: the search in the search box ("" for none), kept in the address like the inbox's filters.
+const state = { me: null, topics: [], next: null, q: "" };
 const layout = $("#layout");
+let view = null;
 
 const list = new ThreadList($("#thread-list"), {
   showClient: false,
   // A search's results come from the server: a summary without a match is not one.
   matches: (thread) => !thread.deleted && (!state.q || Boolean(thread.match)),
-  onOpen: (id) => openThread(id).then(() => {
-    if (state.threadId === id) revealMatch(list.get(id));
-  }),
+  onOpen: (id) => openThread(id),
+  mine: (author) => Boolean(state.me) && author.id === state.me.id,
   matchLine: (thread) => matchLine(thread, state.q),
 });
-const messages = new MessageList($("#messages"), { staff: false });
+
+/** The shared thread view, plus: what the client reads on screen counts as seen. */
+class PortalThreadView extends ThreadView {
+  constructor() {
+    super({
+      me: state.me,
+      list,
+      gone: "This conversation is no longer available.",
+      onClose: () => {
+        show("empty");
+        writeAddress({ thread: null });
+      },
+      messageOptions: { staff: false },
+    });
+    this.seenWhenVisible = false;
+    document.addEventListener("visibilitychange", () => {
+      if (this.seenWhenVisible && this.threadId && document.visibilityState === "visible") this.markSeen();
+    });
+    $("#export").addEventListener("click", async () => {
+      try {
+        await download(this.path("/export"), `conversation-${this.threadId}.pdf`);
+      } catch (error) {
+        this.notice(error.message, "error");
+      }
+    });
+  }
+
+  removedText() {
+    return "The practice removed this conversation.";
+  }
+
+  afterSend(sent) {
+    super.afterSend(sent);
+    showCrisis(sent);
+  }
+
+  arrived(message) {
+    if (message.author.kind === "staff") this.markSeen();
+  }
+
+  /** The client is looking at the thread: fetch it again so new staff messages count as seen. */
+  markSeen() {
+    if (document.visibilityState === "visible") {
+      this.seenWhenVisible = false;
+      this.open(this.threadId, { quiet: true });
+    } else {
+      this.seenWhenVisible = true;
+    }
+  }
+}
 
 function show(which) {
   $("#empty-view").hidden = which !== "empty";
   $("#thread-view").hidden = which !== "thread";
   $("#new-view").hidden = which !== "new";
   layout.dataset.view = which === "empty" ? "list" : "detail";
-  viewing(which === "thread" ? state.threadId : null);
-}
-
-function notice(text, kind = "info") {
-  say($("#thread-notice"), text, kind);
+  viewing(which === "thread" && view ? view.threadId : null);
 }
 
 // --- the list -------------------------------------------------------------------------------
 
 async function loadList(before) {
   const params = new URLSearchParams({ state: "all", limit: "50" });
-  if (before) params.set("before", before);
   if (state.q) params.set("q", state.q);
+  if (before) params.set("before", before);
   try {
     const page = await api("GET", `/api/threads?${params}`);
     if (before) list.add(page.threads);
@@ -62,196 +111,90 @@ function refreshSoon() {
   refreshTimer = setTimeout(() => loadList(), 300);
 }
 
-// --- the open thread ------------------------------------------------------------------------
-
-async function openThread(id, { quiet = false } = {}) {
-  const changed = id !== state.threadId;
-  state.threadId = id;
+async function openThread(id, { push = true } = {}) {
   show("thread");
+  viewing(id);
   list.select(id);
-  if (window.location.hash !== `#thread-${id}`) history.replaceState(null, "", `#thread-${id}`);
-  const asked = ++state.asking;
-  if (changed) {
-    state.thread = null;
-    messages.set([]);
-    fill($("#thread-subject"), "Loading…");
-    fill($("#thread-meta"));
-    notice("");
-    $("#reply-body").value = "";
-    if (replyFiles) replyFiles.clear();
-    $("[data-testid=send]").disabled = true;
-    say($("#reply-status"), "");
-  }
-  state.pending = [];
-  let data;
-  try {
-    data = await api("GET", `/api/threads/${id}`);
-  } catch (error) {
-    if (asked !== state.asking) return;
-    state.pending = null;
-    if (error.status === 404) closeThread("This conversation is no longer available.");
-    else notice(error.message, "error");
+  writeAddress({ thread: id, compose: false }, { push: push && readAddress().thread !== id });
+  await view.open(id);
+  if (view.threadId === id) revealMatch(list.get(id));
+}
+
+function backToList() {
+  if (canGoBack()) {
+    history.back();
     return;
   }
-  if (asked !== state.asking) return;
-  state.thread = data.thread;
-  renderHead();
-  if (changed) messages.set(data.messages);
-  else messages.refresh(data.messages);
-  list.upsert(data.thread);
-  const queued = state.pending || [];
-  state.pending = null;
-  for (const frame of queued) event(frame);
-  if (changed && !quiet) {
-    $("#thread-subject").focus();
-    const last = $("#messages").lastElementChild;
-    if (last) last.scrollIntoView({ block: "nearest" });
-  }
+  showList();
+  writeAddress({ thread: null, compose: false });
 }
 
-function closeThread(text) {
-  state.threadId = null;
-  state.thread = null;
-  state.pending = null;
-  state.asking += 1;
-  messages.set([]);
-  list.select(null);
-  history.replaceState(null, "", "/portal");
-  say($("#empty-notice"), text || "", "warning");
-  // On a small screen the list replaces the thread: say it there.
-  if (text && window.matchMedia("(max-width: 760px)").matches) say($("#list-status"), text, "warning");
+function showList() {
   show("empty");
+  list.select(null);
+  if (view.threadId) view.close("");
 }
-
-function renderHead() {
-  const thread = state.thread;
-  fill($("#thread-subject"), thread.subject);
-  fill($("#thread-meta"),
-    el("span", { class: "chip" }, audienceLabel(thread.audience)),
-    thread.topic ? el("span", { class: "chip" }, thread.topic.name) : null,
-    el("span", { class: "muted" }, "Started ", timeEl(thread.created_at, { long: true })));
-}
-
-let seenWhenVisible = false;
-/** The client is looking at the thread: fetch it again so new staff messages count as seen. */
-function markSeen() {
-  if (document.visibilityState === "visible") {
-    seenWhenVisible = false;
-    openThread(state.threadId, { quiet: true });
-  } else {
-    seenWhenVisible = true;
-  }
-}
-
-document.addEventListener("visibilitychange", () => {
-  if (seenWhenVisible && state.threadId && document.visibilityState === "visible") markSeen();
-});
-
-// --- live events ----------------------------------------------------------------------------
 
 function event(frame) {
-  const id = frame.thread_id ?? frame.thread?.id ?? frame.message?.thread_id;
-  if (state.pending && id === state.threadId) {
-    state.pending.push(frame);
-    return;
-  }
-  const open = state.thread && id === state.threadId;
   // A search's results are fetched anew on every change, never patched.
   if (state.q && frame.type !== "receipt.seen") refreshSoon();
   switch (frame.type) {
     case "thread.created":
     case "thread.updated":
-      list.upsert(frame.thread);
-      if (open) {
-        state.thread = { ...state.thread, ...frame.thread };
-        renderHead();
-      }
-      break;
     case "message.created":
       list.upsert(frame.thread);
-      if (open) {
-        messages.put(frame.message);
-        if (frame.message.author.kind === "staff") markSeen();
-      }
       break;
     case "message.deleted":
-      if (open) messages.remove(frame.message_id);
       refreshSoon();
       break;
-    case "message.read_state": {
-      if (open) {
-        for (const messageId of frame.message_ids) messages.update(messageId, { unread: frame.unread });
-        list.setUnread(id, messages.unreadCount());
-      } else {
-        refreshSoon();
-      }
+    case "message.read_state":
+      if (frame.thread_id !== view.threadId) refreshSoon();
       break;
-    }
     case "thread.removed":
       list.remove(frame.thread_id);
-      if (open) closeThread("The practice removed this conversation.");
       break;
     default:
       break;
   }
+  view.event(frame);
 }
 
 async function load() {
   await loadList();
-  if (state.threadId) await openThread(state.threadId, { quiet: true });
+  if (view.threadId) await view.open(view.threadId, { quiet: true });
 }
 
-// --- writing --------------------------------------------------------------------------------
-
-let replyId = null;
-let replyFiles = null;
-let newFiles = null;
-
-/** Text or a finished upload, and no upload still running. */
-function filled(textarea, files) {
-  return Boolean((textarea.value.trim() || files.ids().length) && !files.busy());
-}
-
-async function reply(event) {
-  event.preventDefault();
-  const input = $("#reply-body");
-  const body = input.value.trim();
-  if (!filled(input, replyFiles) || !state.thread) return;
-  const send = $("[data-testid=send]");
-  send.disabled = true;
-  replyId = replyId || newClientMsgId();
-  say($("#reply-status"), "Sending…");
-  try {
-    const sent = await api("POST", `/api/threads/${state.threadId}/messages`, { body, client_msg_id: replyId, attachments: replyFiles.ids() });
-    replyId = null;
-    input.value = "";
-    replyFiles.clear();
-    messages.put(sent.message);
-    say($("#reply-status"), "Sent.");
-    input.focus();
-    showCrisis(sent);
-  } catch (error) {
-    showError($("#reply-status"), error);
-    send.disabled = !filled(input, replyFiles);
-  }
-}
+// --- a new message, kept as a draft until sent -----------------------------------------------
 
 let newId = null;
+let newFiles = null;
+const NEW_FIELDS = ["#new-audience", "#new-topic", "#new-subject", "#new-body"];
+
 function newReady() {
-  return Boolean($("#new-audience").value && $("#new-subject").value.trim() && filled($("#new-body"), newFiles));
+  const filled = ($("#new-body").value.trim() || newFiles.ids().length) && !newFiles.busy();
+  return Boolean($("#new-audience").value && $("#new-subject").value.trim() && filled);
 }
 
-function openNew() {
+function newChanged() {
+  $("[data-testid=new-send]").disabled = !newReady();
+  const [audience, topic, subject, body] = NEW_FIELDS.map((id) => $(id).value);
+  saveDraft(state.me.id, "new", { audience, topic, subject, body },
+    !audience && !topic && !subject.trim() && !body.trim());
+}
+
+function openNew({ push = true } = {}) {
   show("new");
+  if (push && !readAddress().compose) writeAddress({ compose: true, thread: null }, { push: true });
   newId = null;
+  const draft = loadDraft(state.me.id, "new") || {};
   fill($("#new-topic"), el("option", { value: "" }, "No topic"),
-    options(state.topics.map((t) => [String(t.id), t.name])));
-  $("#new-audience").value = "";
-  $("#new-subject").value = "";
-  $("#new-body").value = "";
+    options(state.topics.map((t) => [String(t.id), t.name]), draft.topic || ""));
+  $("#new-audience").value = draft.audience || "";
+  $("#new-subject").value = draft.subject || "";
+  $("#new-body").value = draft.body || "";
   newFiles.clear();
   say($("#new-error"), "");
-  $("[data-testid=new-send]").disabled = true;
+  $("[data-testid=new-send]").disabled = !newReady();
   $("#new-audience").focus();
 }
 
@@ -275,9 +218,11 @@ async function sendNew(event) {
       attachments: newFiles.ids(),
     });
     newFiles.clear();
+    clearDraft(state.me.id, "new");
     list.upsert(created.thread);
-    await openThread(created.thread.id);
-    notice("Your message was sent to the practice.");
+    writeAddress({ compose: false });
+    await openThread(created.thread.id, { push: false });
+    view.notice("Your message was sent to the practice.");
     showCrisis(created);
   } catch (error) {
     showError($("#new-error"), error);
@@ -285,7 +230,50 @@ async function sendNew(event) {
   }
 }
 
+function wireNew() {
+  fillAudiences($("#new-audience"), { blank: "Choose…", client: true });
+  newFiles = new AttachmentPicker($("#new-form"), {
+    onChange: () => { $("[data-testid=new-send]").disabled = !newReady(); },
+    before: $("#new-error"),
+  });
+  $("#new-thread").addEventListener("click", () => openNew());
+  $("#new-back").addEventListener("click", backToList);
+  $("#new-topic").addEventListener("change", () => {
+    const topic = state.topics.find((t) => String(t.id) === $("#new-topic").value);
+    if (topic) $("#new-subject").value = topic.subject;
+    newChanged();
+  });
+  for (const id of NEW_FIELDS) {
+    $(id).addEventListener("input", newChanged);
+    $(id).addEventListener("change", newChanged);
+  }
+  $("#new-form").addEventListener("submit", sendNew);
+}
+
 // --- start ----------------------------------------------------------------------------------
+
+/** Show what the address says: on start, and on Back and Forward. */
+function route({ initial = false } = {}) {
+  const address = readAddress();
+  if (address.filters.q !== state.q) {
+    state.q = address.filters.q;
+    $("#search").value = state.q;
+    if (!initial) loadList();
+  }
+  if (address.thread) {
+    if (initial) {
+      view.threadId = address.thread;
+      show("thread");
+      if (window.location.hash) writeAddress({ thread: address.thread });
+    } else {
+      openThread(address.thread, { push: false });
+    }
+  } else if (address.compose) {
+    openNew({ push: false });
+  } else {
+    showList();
+  }
+}
 
 async function start() {
   state.me = await signedInAs("client");
@@ -294,49 +282,18 @@ async function start() {
   } catch (error) {
     state.topics = [];
   }
-  const checkReply = () => { $("[data-testid=send]").disabled = !filled($("#reply-body"), replyFiles); };
-  replyFiles = new AttachmentPicker($("#reply-form"), { onChange: checkReply, before: $("#reply-form .reply-actions") });
-  newFiles = new AttachmentPicker($("#new-form"), {
-    onChange: () => { $("[data-testid=new-send]").disabled = !newReady(); },
-    before: $("#new-error"),
-  });
-  $("#reply-body").addEventListener("input", checkReply);
-  $("#reply-form").addEventListener("submit", reply);
+  view = new PortalThreadView();
+  wireNew();
   showExpectations([$("#reply-form"), $("#new-form")]);
-  $("#export").addEventListener("click", async () => {
-    try {
-      await download(`/api/threads/${state.threadId}/export`, `conversation-${state.threadId}.pdf`);
-    } catch (error) {
-      notice(error.message, "error");
-    }
-  });
-  $("#new-thread").addEventListener("click", openNew);
-  $("#new-back").addEventListener("click", () => show(state.threadId ? "thread" : "empty"));
-  $("#new-topic").addEventListener("change", () => {
-    const topic = state.topics.find((t) => String(t.id) === $("#new-topic").value);
-    if (topic) $("#new-subject").value = topic.subject;
-    $("[data-testid=new-send]").disabled = !newReady();
-  });
-  for (const id of ["#new-audience", "#new-subject", "#new-body"]) {
-    $(id).addEventListener("input", () => {
-      $("[data-testid=new-send]").disabled = !newReady();
-    });
-    $(id).addEventListener("change", () => {
-      $("[data-testid=new-send]").disabled = !newReady();
-    });
-  }
-  $("#new-form").addEventListener("submit", sendNew);
   $("#load-more").addEventListener("click", () => loadList(state.next));
   wireSearch($("#search"), (q) => {
     state.q = q;
+    writeAddress({ q });
     loadList();
   });
-  $("#back").addEventListener("click", () => closeThread(""));
-  const fromHash = /^#thread-(\d+)$/.exec(window.location.hash);
-  if (fromHash) {
-    state.threadId = Number(fromHash[1]);
-    show("thread");
-  }
+  $("#back").addEventListener("click", backToList);
+  window.addEventListener("popstate", () => route());
+  route({ initial: true });
   goLive({ load, event });
 }
 

@@ -1,4 +1,5 @@
-// The sign-in page: staff go to /inbox, clients to /portal.
+// The sign-in page: staff go to /inbox, clients to /portal. Someone already signed in never sees
+// it: the server sends them on (server/pages.py), so the page asks nothing before signing in.
 
 import { api } from "./api.js";
 import { $, say } from "./dom.js";
@@ -15,21 +16,12 @@ function home(me) {
   window.location.replace(me.kind === "staff" ? "/inbox" : "/portal");
 }
 
-async function start() {
+function start() {
   $("#signin-form").addEventListener("submit", signIn);
   const params = new URLSearchParams(window.location.search);
   const notice = Object.keys(NOTICES).find((key) => params.has(key));
   say($("#signin-notice"), notice ? NOTICES[notice] : "",
     ["signed_out", "password_reset"].includes(notice) ? "info" : "warning");
-  if (!notice) {
-    // Already signed in (a second tab, a bookmark): go straight on.
-    try {
-      home(await api("GET", "/api/me", undefined, { allow401: true }));
-      return;
-    } catch (error) {
-      // Not signed in: stay.
-    }
-  }
   $("#username").focus();
 }
 

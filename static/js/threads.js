@@ -3,14 +3,15 @@
 // Both keep their data and re-render from it, so an event applied twice (a live push and its
 // replay after a reconnect) leaves the same screen.
 
-import { audienceLabel, el, fill, timeEl } from "./dom.js";
+import { audienceLabel, dayKey, dayLabel, el, fill, timeEl } from "./dom.js";
 import { attachmentList } from "./attachments.js";
 import { isOpenUrgent, urgentFirst } from "./urgent.js";
 
 export class ThreadList {
   /**
    * node: the <ul>; options: {onOpen(id), matches(thread) -> bool, showClient, noAccount(clientId),
-   * matchLine(thread) -> node | null (a search result's snippet)}
+   * mine(author) -> whether the reader wrote it, matchLine(thread) -> node | null (a search
+   * result's snippet, shown instead of the preview)}
    */
   constructor(node, options) {
     this.node = node;
@@ -89,19 +90,28 @@ export class ThreadList {
         noAccount && noAccount(thread.client.id) ? el("span", { class: "tag" }, "no portal account") : null) : null,
       urgent ? el("span", { class: "urgent-tag" }, "Urgent") : null,
       el("span", { class: "row-subject" }, thread.subject),
-      this.options.matchLine ? this.options.matchLine(thread) : null,
+      (this.options.matchLine && this.options.matchLine(thread)) || this.preview(thread),
       el("span", { class: "row-meta" }, meta, thread.archived ? " · archived" : "", thread.deleted ? " · deleted" : "")),
     el("span", { class: "row-side" },
       timeEl(thread.last_message_at),
       unread ? el("span", { class: "count" }, `${thread.unread_count} unread`) : null));
     return el("li", {}, button);
   }
+
+  /** One line: who wrote last ("You" for the reader) and how it begins. */
+  preview(thread) {
+    const last = thread.last_message;
+    if (!last) return null;
+    const mine = this.options.mine && this.options.mine(last.author);
+    return el("span", { class: "row-preview", testid: "thread-preview" },
+      el("span", { class: "row-author" }, `${mine ? "You" : last.author.name}: `),
+      last.preview || "sent a file");
+  }
 }
 
-export const DELETE_REFUSED = "The client has seen this message: only an administrator can delete it.";
-
 /**
- * The messages of the open thread. options: {staff: bool, onToggleRead(message), onDelete(message)}
+ * The messages of the open thread, under a separator for each day. options: {staff: bool,
+ * onToggleRead(message), onDelete(message), deleteRefusal(message) -> why it cannot be deleted}
  */
 export class MessageList {
   constructor(node, options) {
@@ -168,7 +178,17 @@ export class MessageList {
       : null;
     const sorted = [...this.messages.values()].sort((a, b) =>
       a.created_at === b.created_at ? a.id - b.id : a.created_at < b.created_at ? -1 : 1);
-    fill(this.node, sorted.map((message) => this.item(message)));
+    const items = [];
+    let day = null;
+    for (const message of sorted) {
+      if (dayKey(message.created_at) !== day) {
+        day = dayKey(message.created_at);
+        items.push(el("li", { class: "day-separator" },
+          el("time", { datetime: message.created_at.slice(0, 10) }, dayLabel(message.created_at))));
+      }
+      items.push(this.item(message));
+    }
+    fill(this.node, items);
     if (focused && focused[0]) {
       const again = this.node.querySelector(`[data-message-id="${focused[0]}"] [data-action="${focused[1]}"]`);
       if (again) again.focus();
@@ -188,7 +208,7 @@ export class MessageList {
       el("span", { class: "dot", "aria-hidden": "true" }),
       message.unread ? el("span", { class: "visually-hidden" }, "Unread. ") : null,
       el("span", { class: "author" }, message.author.name),
-      timeEl(message.created_at, { long: true }),
+      timeEl(message.created_at, { clock: true }),
       message.deleted ? el("span", { class: "tag" }, "deleted") : null),
     el("p", { class: "body" }, message.body),
     attachmentList(message, { deletedView: staff }));
@@ -200,8 +220,9 @@ export class MessageList {
   }
 
   actions(message) {
-    const { onToggleRead, onDelete } = this.options;
+    const { onToggleRead, onDelete, deleteRefusal } = this.options;
     const reasonId = `cannot-delete-${message.id}`;
+    const refusal = message.can_delete ? null : deleteRefusal(message);
     return el("div", { class: "message-actions" },
       el("button", {
         type: "button",
@@ -217,9 +238,9 @@ export class MessageList {
         dataset: { action: "delete" },
         disabled: !message.can_delete,
         "aria-describedby": message.can_delete ? null : reasonId,
-        title: message.can_delete ? null : DELETE_REFUSED,
+        title: refusal,
         onclick: () => onDelete(message),
       }, "Delete"),
-      message.can_delete ? null : el("span", { class: "reason", id: reasonId }, DELETE_REFUSED));
+      refusal ? el("span", { class: "reason", id: reasonId }, refusal) : null);
   }
 }

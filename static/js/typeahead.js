@@ -110,6 +110,14 @@ export class ClientPicker {
     this.onPick(client);
   }
 
+  /** Show `client` as chosen without telling onPick (a choice restored from the address or a
+   * draft). */
+  set(client) {
+    this.chosen = client;
+    this.input.value = client.name;
+    this.close();
+  }
+
   /** Choose nothing (and empty the input). */
   clear() {
     this.chosen = null;

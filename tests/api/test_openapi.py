@@ -33,7 +33,7 @@ def test_every_spec_endpoint_is_described(schema, method, path):
 def test_thread_summary_and_message_shapes(schema):
     parts = schema["components"]["schemas"]
     summary = {"id", "client", "audience", "topic", "subject", "created_at", "last_message_at",
-               "unread_count", "archived", "deleted", "urgent"}
+               "unread_count", "archived", "deleted", "urgent", "last_message"}
     assert set(parts["ThreadOut"]["properties"]) == summary
     # `match` is given on the listed summaries of a search only (SPEC §4).
     assert set(parts["ThreadListed"]["properties"]) == summary | {"match"}

@@ -29,7 +29,7 @@ def _issue_token(client, by):
 
 def test_writing_to_a_client_without_account_keeps_message_and_invites(world, as_user):
     created = start(as_user(world.cleo), "clinical", client=world.eli, body="Welcome")
-    assert created["invitation"] == {"status": "sent"}
+    assert created["invitation"]["status"] == "sent"
     invitation = Invitation.objects.get(client=world.eli)
     assert len(invitation.token_hash) == 64
     assert invitation.expires_at - invitation.created_at == timedelta(days=7)
@@ -40,7 +40,7 @@ def test_a_second_message_does_not_mint_a_second_link(world, as_user):
     cleo = as_user(world.cleo)
     tid = start(cleo, "clinical", client=world.eli)["thread"]["id"]
     r = cleo.post(f"/api/threads/{tid}/messages", {"body": "again"})
-    assert r.json()["invitation"] == {"status": "sent"}
+    assert r.json()["invitation"]["status"] == "sent"
     assert Invitation.objects.filter(client=world.eli).count() == 1
 
 
@@ -71,7 +71,7 @@ def test_activation_creates_account_signs_in_and_shows_waiting_messages(world, a
 def test_resending_invalidates_the_older_link(world, as_user):
     old = _issue_token(world.eli, world.sam)
     r = as_user(world.sam).post(f"/api/clients/{world.eli.pk}/invite")
-    assert r.status_code == 200 and r.json() == {"invitation": {"status": "sent"}}
+    assert r.status_code == 200 and r.json()["invitation"]["status"] == "sent"
     r = JsonClient().post("/api/portal/activate", {"token": old, "username": "eli",
                                                    "password": NEW_PASSWORD})
     assert r.status_code == 410

@@ -78,10 +78,12 @@ def test_the_client_sees_a_dot_until_opening_then_the_receipt_appears(open_as):
     expect(row(client, thread_id)).to_have_attribute("data-unread", "false")
     expect(client.get_by_test_id("badge")).to_have_text("0")
     expect(message(staff, message_id).get_by_test_id("seen-receipt")).to_contain_text("Seen by client")
-    # Seen by the client: a clinician may no longer delete it (only a clinical admin could).
+    # Seen by the client: a clinician may no longer delete it in this administrative thread
+    # (only a practice admin could).
     delete = message(staff, message_id).get_by_test_id("message-delete")
     expect(delete).to_be_disabled()
-    expect(message(staff, message_id)).to_contain_text("only an administrator can delete it")
+    expect(message(staff, message_id)).to_contain_text(
+        "The client has seen this message: only a practice admin can delete it.")
 
 
 def test_the_socket_reconnects_by_itself_and_resumes_from_its_cursor(open_as, cairn_server):

@@ -112,7 +112,7 @@ def test_only_notices_of_new_messages_wait(world, as_user, smtp):
         assert outbox.delay_of(kind) == timedelta(0)
     # An invitation goes at once, delay or not.
     created = start(as_user(world.cleo), "clinical", client=world.eli)
-    assert created["invitation"] == {"status": "sent"}
+    assert created["invitation"]["status"] == "sent"
     assert worker.drain() == 1
     assert sent_to(smtp) == [world.eli.email]
 
