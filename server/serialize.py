@@ -112,11 +112,13 @@ def attachment_dict(attachment) -> dict:
             "content_type": attachment.content_type}
 
 
-def thread_for(person, thread) -> dict:
-    """A single thread's summary as `person` sees it (two small queries)."""
+def thread_for(person, thread, *, last_message=UNKNOWN) -> dict:
+    """A single thread's summary as `person` sees it (two small queries; a third for its last
+    message unless the caller has it)."""
     marks = readmodel.marks_for([person.user_id], [thread.pk])
     summary = thread_dict(thread, unread_count=marks.unread_count(person.user_id, thread.pk),
-                          archived=marks.is_archived(person.user_id, thread.pk))
+                          archived=marks.is_archived(person.user_id, thread.pk),
+                          last_message=last_message)
     return for_client(summary) if person.is_client else summary
 
 

@@ -58,7 +58,11 @@ def view_thread(request, thread_id: int, state: Optional[str] = None):
     staff keep their unread marks (they mark read on purpose) but count as having reviewed it."""
     who = actor(request).person
     thread, messages = check_view_thread(actor(request), thread_id, state=state)
-    return {"thread": thread_for(who, thread), "messages": messages_for(who, thread, messages)}
+    messages = list(messages)
+    # The thread's last message is among those read (the last one not deleted).
+    latest = next((m for m in reversed(messages) if m.deleted_at is None), None)
+    return {"thread": thread_for(who, thread, last_message=latest),
+            "messages": messages_for(who, thread, messages)}
 
 
 @router.patch("/threads/{int:thread_id}", response={200: ThreadOnly, 409: ConfirmOut,

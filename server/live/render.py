@@ -41,6 +41,9 @@ from server.serialize import iso, latest_messages, message_dict, thread_dict, ur
 _THREAD_WITH = ("practice", "client", "topic", "urgent_acknowledged_by")
 _MESSAGE_WITH_THREAD = ("author", *(f"thread__{name}" for name in _THREAD_WITH))
 
+# Events whose frame carries no thread summary, and so no last message.
+_NO_SUMMARY = (MessageDeleted, MessageReadState, ReceiptSeen, ThreadRemoved, ThreadUrgent)
+
 # --- stage 1: per event ---------------------------------------------------------------------
 
 
@@ -69,7 +72,8 @@ def envelopes(rows, *, recipient=None) -> list:
     # latest (a live message.created), else all the others in one read.
     latest = {m.thread_id: m for m in messages.values() if m.deleted_at is None
               and m.thread_id in threads and m.created_at == threads[m.thread_id].last_message_at}
-    latest.update(latest_messages({event.thread_id for _, event in events} - set(latest)))
+    summarised = {event.thread_id for _, event in events if not isinstance(event, _NO_SUMMARY)}
+    latest.update(latest_messages(summarised - set(latest)))
     staff = {}  # practice id -> its staff Persons
     built = []  # (envelope, event, the Persons it reaches)
     for row, event in events:
