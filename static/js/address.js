@@ -45,3 +45,14 @@ function setParam(params, name, value) {
 export function canGoBack() {
   return Boolean(history.state && history.state.cairn);
 }
+
+/** Back to the list: a step back in history when this tab made one, else `showList()` and an
+ *  address without a thread. */
+export function backTo(showList) {
+  if (canGoBack()) {
+    history.back();
+    return;
+  }
+  showList();
+  writeAddress({ thread: null, compose: false });
+}

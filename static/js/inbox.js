@@ -2,7 +2,7 @@
 // all kept live over /ws/. The address holds the view (address.js): each opened thread is a
 // history entry, and the filters survive a reload or a bookmark.
 
-import { readAddress, writeAddress, canGoBack } from "./address.js";
+import { backTo, readAddress, writeAddress } from "./address.js";
 import { api } from "./api.js";
 import { fillAudiences } from "./audiences.js";
 import { $, announce, el, options, say } from "./dom.js";
@@ -84,12 +84,7 @@ function openNew({ push = true } = {}) {
 
 /** Back to the list (on a phone, the list view): a step back in history when we made one. */
 function backToList() {
-  if (canGoBack()) {
-    history.back();
-    return;
-  }
-  showList();
-  writeAddress({ thread: null, compose: false });
+  backTo(showList);
 }
 
 function showList() {

@@ -3,7 +3,7 @@
 // (GET /api/threads/{id}) marks the practice's messages seen, so a staff message arriving in the
 // open thread while the page is in view is fetched the same way.
 
-import { canGoBack, readAddress, writeAddress } from "./address.js";
+import { backTo, readAddress, writeAddress } from "./address.js";
 import { api, download } from "./api.js";
 import { AttachmentPicker } from "./attachments.js";
 import { fillAudiences } from "./audiences.js";
@@ -121,12 +121,7 @@ async function openThread(id, { push = true } = {}) {
 }
 
 function backToList() {
-  if (canGoBack()) {
-    history.back();
-    return;
-  }
-  showList();
-  writeAddress({ thread: null, compose: false });
+  backTo(showList);
 }
 
 function showList() {
