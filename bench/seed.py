@@ -161,7 +161,7 @@ def seed_inbox(threads: int, messages: int) -> dict:
                     audiences[key] = thread_viewers(people, practice.pk, client.pk, audience)
                 thread_rows.append((thread_id, practice.pk, client.pk, audience, topic.pk,
                                     f"{topic.subject} #{t}", clinician.pk, first, last,
-                                    last if deleted else None))
+                                    last if deleted else None, "", ""))
                 unread = t % UNREAD_EVERY == UNREAD_EVERY - 1
                 for j in range(messages):
                     message_id += 1
@@ -176,7 +176,7 @@ def seed_inbox(threads: int, messages: int) -> dict:
                                          f"Message {j} of thread {t}: a short, ordinary note "
                                          f"about the {word}.",
                                          at, seen, at + step / 3 if gone else None,
-                                         clinician.pk if gone else None))
+                                         clinician.pk if gone else None, ""))
                 if unread:
                     readers = [uid for uid in audiences[key] if uid != author]
                     if author != client.user_id:
@@ -184,12 +184,14 @@ def seed_inbox(threads: int, messages: int) -> dict:
                     unread_rows += [(uid, message_id, thread_id) for uid in readers]
                 elif t % 4 == 1:
                     archive_rows += [(uid, thread_id) for uid in audiences[key]]
+            # The model's defaults live in Django, not in the tables: give every NOT NULL column.
             _copy(raw, "server_thread", ("id", "practice_id", "client_id", "audience",
                                          "topic_id", "subject", "created_by_id", "created_at",
-                                         "last_message_at", "deleted_at"), thread_rows)
+                                         "last_message_at", "deleted_at", "urgent_reason",
+                                         "after_hours_key"), thread_rows)
             _copy(raw, "server_message", ("id", "thread_id", "author_id", "author_kind", "body",
                                           "created_at", "seen_by_client_at", "deleted_at",
-                                          "deleted_by_id"), message_rows)
+                                          "deleted_by_id", "request_digest"), message_rows)
             _copy(raw, "server_unreadmark", ("user_id", "message_id", "thread_id"), unread_rows)
             _copy(raw, "server_archivemark", ("user_id", "thread_id"), archive_rows)
         for table in ("server_thread", "server_message"):
