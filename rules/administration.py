@@ -17,6 +17,11 @@ def can_manage_assignments(person: Person) -> bool:
     return person.is_staff and bool({PRACTICE_ADMIN, CLINICAL_ADMIN} & person.roles)
 
 
+def can_use_admin_site(person: Person) -> bool:
+    # Django's admin manages staff, roles and clients: the practice admin's work.
+    return person.is_staff and PRACTICE_ADMIN in person.roles
+
+
 def can_switch_portal(person: Person) -> bool:
     return person.is_staff and PRACTICE_ADMIN in person.roles
 

@@ -6,20 +6,20 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from rules.roles import PRACTICE_ADMIN
+from rules import can_use_admin_site
 from server import signin
 from server.errors import ApiError
-from server.models import StaffRole, User
-
-
-def is_practice_admin(user) -> bool:
-    return (user.is_active and user.kind == User.STAFF and user.practice_id is not None
-            and StaffRole.objects.filter(user_id=user.pk, role=PRACTICE_ADMIN).exists())
+from server.facts import person_for
 
 
 def may_administer(user) -> bool:
     """Read anew on every request: losing the role closes the admin at the next one."""
-    return user.is_active and (user.is_superuser or is_practice_admin(user))
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    person = person_for(user)
+    return person is not None and can_use_admin_site(person)
 
 
 class AdminSignInForm(AuthenticationForm):

@@ -15,6 +15,7 @@ ALLOWED = {
     "can_manage_roles": {"practice_admin"},
     "can_manage_assignments": {"practice_admin", "clinical_admin"},
     "can_switch_portal": {"practice_admin"},
+    "can_use_admin_site": {"practice_admin"},
 }
 def test_staff():
     matrix = Matrix()
