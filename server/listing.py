@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 
 from rules import can_see_deleted
 from server import search
+from server.audit import audit_by
 from server.errors import invalid
 from server.readmodel import live_marks, unread_by_thread
 from server.serialize import for_client, latest_messages, thread_dict
@@ -56,6 +57,10 @@ def check_list_threads(actor, *, client=None, audience=None, topic=None, state="
     summaries = [shown(thread_dict(t, unread_count=counts.get(t.pk, 0), archived=t.is_archived,
                                    last_message=latest.get(t.pk))) for t in page]
     search.show_matches(actor, summaries, query, with_deleted=state == "deleted")
+    previewed = [s["id"] for s in summaries if s.get("last_message") is not None]
+    if query is None and previewed:
+        # Each row's preview is message text (a search's row says what it showed itself).
+        audit_by(actor, "threads.listed", previewed=previewed)
     return page, summaries, more
 
 

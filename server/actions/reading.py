@@ -14,6 +14,7 @@ from server.actions import marks
 from server.audit import audit_by
 from server.export import thread_pdf
 from server.models import Message
+from server.serialize import thread_for
 
 
 def check_view_thread(actor, thread_id, *, state=None) -> tuple:
@@ -51,3 +52,12 @@ def do_export_thread(actor, thread) -> bytes:
     """The PDF of `thread`, audited."""
     audit_by(actor, "thread.exported", thread_id=thread.pk, client_id=thread.client_id)
     return thread_pdf(thread, actor.user)
+
+
+def summary_for(actor, thread) -> dict:
+    """`thread`'s summary as `actor` sees it, for an answer about that one thread (a mark, a
+    header edit, an urgency change). Its last message's preview is message text: audited."""
+    summary = thread_for(actor.person, thread)
+    if summary.get("last_message") is not None:
+        audit_by(actor, "thread.previewed", thread_id=thread.pk, client_id=thread.client_id)
+    return summary

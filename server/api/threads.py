@@ -11,7 +11,7 @@ from ninja import Router, Status
 from rules import can_delete_message
 from server.actions.editing import HEADER_FIELDS, check_delete_thread, check_edit_header
 from server.actions.marking import check_mark_thread
-from server.actions.reading import check_export_thread, check_view_thread
+from server.actions.reading import check_export_thread, check_view_thread, summary_for
 from server.actions.sending import check_send_message, check_start_thread
 from server.api import paging
 from server.api.urgent import crisis_answer
@@ -72,7 +72,7 @@ def edit_header(request, thread_id: int, payload: HeaderIn):
     answer is 409 with who would lose and who would gain access."""
     changes = {f: getattr(payload, f) for f in HEADER_FIELDS if f in payload.model_fields_set}
     thread = check_edit_header(actor(request), thread_id, changes, confirm=payload.confirm)
-    return {"thread": thread_for(actor(request).person, thread)}
+    return {"thread": summary_for(actor(request), thread)}
 
 
 @router.delete("/threads/{int:thread_id}", response={204: None, ERRORS: ErrorOut})
@@ -84,7 +84,7 @@ def delete_thread(request, thread_id: int):
 
 def _mark(request, thread_id, how):
     thread = check_mark_thread(actor(request), thread_id, how)
-    return {"thread": thread_for(actor(request).person, thread)}
+    return {"thread": summary_for(actor(request), thread)}
 
 
 @router.post("/threads/{int:thread_id}/read", response={200: ThreadOnly, ERRORS: ErrorOut})

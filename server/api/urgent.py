@@ -4,10 +4,10 @@ resources a client's send answer carries."""
 from ninja import Router
 
 from rules.crisis import crisis_signal
+from server.actions.reading import summary_for
 from server.actions.urgent import check_urgency
 from server.api.schemas import ERRORS, ErrorOut, ThreadOnly
 from server.api.session import actor, signed_in
-from server.serialize import thread_for
 
 router = Router(tags=["threads"], auth=signed_in)
 
@@ -21,7 +21,7 @@ def crisis_answer(who, thread, body: str) -> dict | None:
 
 def _change(request, thread_id, how):
     thread = check_urgency(actor(request), thread_id, how)
-    return {"thread": thread_for(actor(request).person, thread)}
+    return {"thread": summary_for(actor(request), thread)}
 
 
 @router.post("/threads/{int:thread_id}/urgent", response={200: ThreadOnly, ERRORS: ErrorOut})

@@ -62,8 +62,10 @@ def test_audit_log_records_views_exports_edits_deletes_and_logins(world, as_user
     JsonClient().post("/api/auth/login", {"username": "sam", "password": PASSWORD})
 
     entries = admin.get("/api/audit", thread=tid).json()["entries"]
+    # The edit's answer carries the thread's summary, whose last-message preview is text.
     assert [e["action"] for e in reversed(entries)] == [
-        "thread.created", "thread.viewed", "thread.exported", "thread.edited", "thread.deleted"]
+        "thread.created", "thread.viewed", "thread.exported", "thread.edited",
+        "thread.previewed", "thread.deleted"]
     assert all(e["actor"] == {"id": world.sam.pk, "username": "sam"} for e in entries)
     assert all(e["ip"] == "127.0.0.1" for e in entries)
     by_sam = [e["action"] for e in admin.get("/api/audit", actor=world.sam.pk).json()["entries"]]

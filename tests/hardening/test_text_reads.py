@@ -10,7 +10,7 @@ from tests.api.helpers import reply, start
 SECRET = "I have not slept since the accident"
 # The audit actions that stand for a read of message text, or for writing it.
 TEXT_ROWS = {"thread.viewed", "thread.exported", "message.viewed", "thread.created",
-             "message.sent"}
+             "message.sent", "threads.listed", "thread.previewed"}
 
 
 def _calls(thread_id, message_id):
