@@ -8,6 +8,10 @@ python -m bench.contestants.floor --port P
 """
 
 import argparse
+import os
+
+# serve's daphne settings read Cairn's settings (the frame cap); no Django app is set up.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 
 # Imported first: it installs Twisted's asyncio reactor (through daphne.server).
 from server.management.commands.serve import _collect_less, daphne_server  # isort: skip
