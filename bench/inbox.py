@@ -71,7 +71,7 @@ def prepare(small: tuple, big: tuple, *, big_name: str, small_name: str, log) ->
     databases.fresh(small_name)
     small_seed = databases.seed(small_name, "inbox", "--threads", str(small[0]),
                                 "--messages", str(small[1]))
-    marker = f"inbox one practice {big} migrations {databases.migrations_signature()} seed v2"
+    marker = f"inbox one practice {big} migrations {databases.migrations_signature()} seed v3"
     if databases.seeded_marker(big_name) == marker:
         big_seed = databases.stored_result(big_name)
         practice = big_seed["practices"][0]["practice_id"]

@@ -3,9 +3,9 @@
 database (the driver only points it at databases whose name starts with `bench`).
 
 `inbox` writes one practice's Thread, Message, UnreadMark and ArchiveMark rows with COPY, with
-the same columns the actions write (server/actions/): ids are assigned here and the sequences
-moved past them. Who sees each thread (whose unread and archive marks it gets) is asked of the
-rules (`rules.can_view` over `rules.Person` and `rules.ThreadFacts`).
+the same columns the actions write (server/actions/), then the unread counts from the marks: ids
+are assigned here and the sequences moved past them. Who sees each thread (whose unread and
+archive marks it gets) is asked of the rules (`rules.can_view` over `rules.Person` and `rules.ThreadFacts`).
 """
 
 import argparse
@@ -177,7 +177,7 @@ def seed_inbox(threads: int, messages: int) -> dict:
                                          f"about the {word}.",
                                          at, seen, at + step / 3 if gone else None,
                                          clinician.pk if gone else None, ""))
-                if unread:
+                if unread and not gone:
                     readers = [uid for uid in audiences[key] if uid != author]
                     if author != client.user_id:
                         readers.append(client.user_id)
@@ -194,6 +194,10 @@ def seed_inbox(threads: int, messages: int) -> dict:
                                           "deleted_by_id", "request_digest"), message_rows)
             _copy(raw, "server_unreadmark", ("user_id", "message_id", "thread_id"), unread_rows)
             _copy(raw, "server_archivemark", ("user_id", "thread_id"), archive_rows)
+        # The per-(user, thread) counts the server keeps beside the marks (server.unread).
+        cursor.execute("INSERT INTO server_threadunread (user_id, thread_id, unread) "
+                       "SELECT user_id, thread_id, count(*) FROM server_unreadmark "
+                       "GROUP BY user_id, thread_id")
         for table in ("server_thread", "server_message"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"(SELECT max(id) FROM {table}))")

@@ -24,7 +24,7 @@ from rules import can_see_deleted
 from server import search
 from server.audit import audit_by
 from server.errors import invalid
-from server.readmodel import live_marks, unread_by_thread
+from server.readmodel import unread_by_thread, unread_threads
 from server.serialize import for_client, latest_messages, thread_dict
 from server.models import ArchiveMark, Message, Thread
 from server.urgent_listing import page_of
@@ -85,9 +85,9 @@ def thread_page(who, filters: dict, state: str, size: int, before=None,
     follow. Each thread carries `is_archived` (for `who`), its client and its
     topic."""
     if state == "unread":
-        # The threads of the caller's counting unread marks, which are already checked for
-        # visibility one mark at a time (server.readmodel).
-        threads = Thread.objects.filter(pk__in=live_marks(who).values("thread_id"))
+        # The threads of the caller's unread counts, which are already checked for visibility
+        # one thread at a time (server.readmodel).
+        threads = Thread.objects.filter(pk__in=unread_threads(who).values("thread_id"))
     else:
         threads = Thread.objects.filter(visible_threads(who))
     threads = threads.select_related("client", "topic").filter(**filters)

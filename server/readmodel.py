@@ -1,52 +1,48 @@
 """The per-user read model: unread counts, archive flags and the badge, always from the
 database. HTTP serialisation, the badge, the live fan-out and `resume` all read them here.
 
-`Marks` holds unread counts, archive flags and unread dots of given messages for users ×
-threads in two queries: one thread's viewers (the fan-out), one user's threads (replay), one
-user and one thread (a summary). A thread's unread count is its live messages the user holds
-unread marks of.
+A thread's unread count is the user's `ThreadUnread` row, kept on write beside the marks
+(`server.unread`): nothing here counts marks, so no read grows with the messages a user left
+unread (docs/PERFORMANCE.md, F15). Marks are read only for the dots of given messages.
 
-The badge is unread, not deleted messages in threads the user sees. One user's count
-(`badge_for`) is driven by their unread marks (the `unread_user_thread` index) and tests each
-mark's thread with one primary-key probe (`sees_live_thread`), so it costs the
-same however many threads the practice holds (docs/PERFORMANCE.md, W5 and F6). The fan-out's
-count for all of a thread's viewers (`badges_for`) counts marks per (user, thread) and tests each
-pair's thread once instead: per-mark probes made a post's cost grow tenfold with the marks its
-viewers left unread (F11)."""
+`Marks` holds unread counts, archive flags and unread dots of given messages for users ×
+threads: one thread's viewers (the fan-out), one user's threads (replay), one user and one thread
+(a summary).
+
+The badge is the sum of a user's counts over the live threads they see now. One user's badge
+(`badge_for`) reads their count rows (one per thread holding something unread) and tests each
+row's thread with one primary-key probe (`sees_live_thread`), so it costs the same however many
+threads the practice holds (F6). The fan-out's badges for all of a thread's viewers
+(`badges_for`) test each thread once per view instead of once per row (F11)."""
 
 from dataclasses import dataclass
 
-from django.db.models import (BigIntegerField, BooleanField, Case, Count, Exists, F, OuterRef, Q,
-                              Value, When)
+from django.db.models import (BigIntegerField, BooleanField, Case, Exists, OuterRef, Q, Subquery,
+                              Sum, Value, When)
+from django.db.models.functions import Coalesce
 
-from server.models import ArchiveMark, Thread, UnreadMark
+from server.models import ArchiveMark, Thread, ThreadUnread, UnreadMark
 from server.visibility import sees_live_thread, view_of, visible_threads
 
-_LIVE = Q(message__deleted_at__isnull=True)
 
-
-def _visible_marks(person) -> Q:
-    """`person`'s unread marks in the live threads they see now."""
-    return Q(user_id=person.user_id) & Q(sees_live_thread(person))
-
-
-def live_marks(person):
-    """`person`'s unread marks that count: live messages in live threads they see now."""
-    return UnreadMark.objects.filter(_LIVE, _visible_marks(person))
+def unread_threads(person):
+    """`person`'s unread counts that count: in live threads they see now."""
+    return ThreadUnread.objects.filter(Q(user_id=person.user_id, unread__gt=0)
+                                       & Q(sees_live_thread(person)))
 
 
 def badge_for(person) -> int:
-    return live_marks(person).count()
+    return unread_threads(person).aggregate(n=Sum("unread"))["n"] or 0
 
 
 def badges_for(persons) -> dict:
-    """{str(user_id): unread} for `persons`, in two queries: their live marks counted per
-    (user, thread), then which of those threads each distinct view (`view_of`) sees now. A
-    thread's hundred viewers are a handful of views; a thread is tested once per view, not once
-    per mark (docs/PERFORMANCE.md, F11)."""
+    """{str(user_id): unread} for `persons`, in two queries: their counts, then which of those
+    threads each distinct view (`view_of`) sees now. A thread's hundred viewers are a handful of
+    views; a thread is tested once per view, not once per person (docs/PERFORMANCE.md, F11)."""
     counts = {str(p.user_id): 0 for p in persons}
-    per_thread = list(UnreadMark.objects.filter(_LIVE, user_id__in=[p.user_id for p in persons])
-                      .values_list("user_id", "thread_id").annotate(n=Count("id")).order_by())
+    per_thread = list(ThreadUnread.objects
+                      .filter(user_id__in=[p.user_id for p in persons], unread__gt=0)
+                      .values_list("user_id", "thread_id", "unread"))
     if not per_thread:
         return counts
     views, user_view = {}, {}  # a person of each view; each user's view
@@ -68,9 +64,8 @@ def badges_for(persons) -> dict:
 
 def unread_by_thread(person, thread_ids) -> dict:
     """{thread_id: unread count} for `person` over `thread_ids`."""
-    rows = (live_marks(person).filter(thread_id__in=thread_ids)
-            .values("thread_id").annotate(n=Count("id")))
-    return {row["thread_id"]: row["n"] for row in rows}
+    return dict(unread_threads(person).filter(thread_id__in=thread_ids)
+                .values_list("thread_id", "unread"))
 
 
 @dataclass
@@ -91,21 +86,25 @@ class Marks:
 
 def marks_for(user_ids, thread_ids, message_ids=()) -> Marks:
     """The unread counts and archive flags of `user_ids` in `thread_ids`, and which of
-    `message_ids` (live messages of those threads) they hold unread, in two queries."""
+    `message_ids` (messages of those threads) they hold unread, in two queries: the counts and
+    the asked marks in one, the archive flags."""
     user_ids, thread_ids, message_ids = list(user_ids), list(thread_ids), list(message_ids)
     if not user_ids or not thread_ids:
         return Marks({}, set(), set())
-    # Counted per (user, thread, one of `message_ids` or NULL for the others): the rows give
-    # both the counts and the unread dots.
-    asked = (Case(When(message_id__in=message_ids, then=F("message_id")), default=None)
-             if message_ids else Value(None, output_field=BigIntegerField()))
-    rows = (UnreadMark.objects.filter(_LIVE, user_id__in=user_ids, thread_id__in=thread_ids)
-            .annotate(asked=asked).values_list("user_id", "thread_id", "asked")
-            .annotate(n=Count("id")).order_by())
+    # Rows of both kinds side by side: (user, thread, count, None) and (user, thread, 0, message).
+    rows = (ThreadUnread.objects.filter(user_id__in=user_ids, thread_id__in=thread_ids,
+                                        unread__gt=0)
+            .values_list("user_id", "thread_id", "unread",
+                         Value(None, output_field=BigIntegerField())))
+    if message_ids:
+        rows = rows.union(UnreadMark.objects.filter(user_id__in=user_ids,
+                                                    message_id__in=message_ids)
+                          .values_list("user_id", "thread_id", Value(0), "message_id"), all=True)
     unread, unread_messages = {}, set()
-    for uid, tid, message_id, n in rows:
-        unread[uid, tid] = unread.get((uid, tid), 0) + n
-        if message_id is not None:
+    for uid, tid, n, message_id in rows:
+        if message_id is None:
+            unread[uid, tid] = n
+        else:
             unread_messages.add((uid, message_id))
     archived = (ArchiveMark.objects.filter(user_id__in=user_ids, thread_id__in=thread_ids)
                 .values_list("user_id", "thread_id"))
@@ -120,8 +119,8 @@ def unread_in(user_id: int, thread) -> set:
 
 def with_user_marks(threads, user_id):
     """Annotate a thread queryset with `user_id`'s unread count and archive flag."""
+    count = ThreadUnread.objects.filter(thread=OuterRef("pk"), user_id=user_id)
     return threads.annotate(
-        unread_count=Count("unread_marks", filter=Q(
-            unread_marks__user_id=user_id, unread_marks__message__deleted_at__isnull=True)),
+        unread_count=Coalesce(Subquery(count.values("unread")[:1]), 0),
         archived=Exists(ArchiveMark.objects.filter(thread=OuterRef("pk"), user_id=user_id)),
     )

@@ -3,10 +3,11 @@ account. Audited; a link or unlink takes effect at once, live sockets included."
 
 from django.utils import timezone
 
+from server import unread
 from server.live import log, publish
 from server.actions.people import end_sessions
 from server.audit import audit_by
-from server.models import Client, Invitation, Message, UnreadMark
+from server.models import Client, Invitation, Message
 
 
 def do_add_client(actor, client) -> Client:
@@ -37,9 +38,7 @@ def do_link_portal_account(actor, client, user) -> None:
     waiting = Message.objects.filter(thread__client=client, thread__deleted_at__isnull=True,
                                      author_kind="staff", deleted_at__isnull=True,
                                      seen_by_client_at__isnull=True)
-    UnreadMark.objects.bulk_create(
-        (UnreadMark(user=user, message_id=m_id, thread_id=t_id)
-         for m_id, t_id in waiting.values_list("id", "thread_id")), ignore_conflicts=True)
+    unread.add((user.pk, m_id, t_id) for m_id, t_id in waiting.values_list("id", "thread_id"))
     log.access_changed(client.practice_id, [user.pk])
     audit_by(actor, "client.portal_linked", practice_id=client.practice_id, client_id=client.pk,
           target_user=user.pk)
@@ -53,7 +52,7 @@ def do_unlink_portal_account(actor, client) -> None:
         return
     client.user = None
     client.save(update_fields=["user"])
-    UnreadMark.objects.filter(user_id=user_id, thread__client=client).delete()
+    unread.remove_user(user_id, client.threads.all())
     end_sessions(user_id)
     publish.close_user_sockets(user_id)
     log.access_changed(client.practice_id, [user_id])

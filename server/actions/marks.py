@@ -5,10 +5,10 @@ Only rows whose state really changes produce an event, so repeating a call is ha
 
 from django.utils import timezone
 
-from server import notify
+from server import notify, unread
 from server.live.declared import MessageReadState, ReceiptSeen, ThreadUpdated
 from server.live.log import record, record_many
-from server.models import ArchiveMark, Message, UnreadMark
+from server.models import ArchiveMark, Message
 
 
 def _read_state(person, thread, message_ids, unread: bool) -> None:
@@ -19,21 +19,18 @@ def _read_state(person, thread, message_ids, unread: bool) -> None:
 
 def do_mark_read(person, thread, message_ids=None) -> list:
     """Mark `message_ids` (default: the whole thread) read for `person`; returns those changed."""
-    marks = UnreadMark.objects.filter(user_id=person.user_id, thread=thread)
-    if message_ids is not None:
-        marks = marks.filter(message_id__in=message_ids)
-    changed = list(marks.values_list("message_id", flat=True))
-    if changed:
-        UnreadMark.objects.filter(user_id=person.user_id, message_id__in=changed).delete()
-        _read_state(person, thread, changed, unread=False)
+    changed = unread.remove(person.user_id, thread.pk, message_ids)
+    _read_state(person, thread, changed, unread=False)
     notify.reviewed(person.user_id, thread.pk)
     return changed
 
 
 def do_mark_unread(person, thread, message) -> bool:
-    """Mark one message unread for `person`; False if it already was."""
-    _, created = UnreadMark.objects.get_or_create(user_id=person.user_id, message=message,
-                                                  thread=thread)
+    """Mark one message unread for `person`; False if it already was, or if it is deleted (a
+    deleted message is unread for nobody)."""
+    if message.deleted_at is not None or thread.deleted_at is not None:
+        return False
+    created = bool(unread.add([(person.user_id, message.pk, thread.pk)]))
     if created:
         _read_state(person, thread, [message.pk], unread=True)
     return created

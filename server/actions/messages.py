@@ -2,14 +2,14 @@
 
 from django.utils import timezone
 
-from server import notify
+from server import notify, unread
 from server.audit import audit_by
 from server.actions import after_hours, marks, urgent
 from server.actions.attachments import take_attachments
 from server.actions.viewers import client_viewer, staff_viewers
 from server.live.declared import MessageCreated, MessageDeleted
 from server.live.log import record
-from server.models import ArchiveMark, Message, UnreadMark
+from server.models import ArchiveMark, Message
 
 
 def do_send_message(actor, thread, body, *, client_msg_id=None, request_digest="",
@@ -38,8 +38,7 @@ def do_send_message(actor, thread, body, *, client_msg_id=None, request_digest="
     readers = [p.user_id for p in staff]
     if client is not None and client.user_id != author.pk:
         readers.append(client.user_id)
-    UnreadMark.objects.bulk_create(UnreadMark(user_id=uid, message=message, thread=thread)
-                                   for uid in readers)
+    unread.add_for_readers(message, readers)
 
     record(thread.practice_id, MessageCreated(thread.pk, message.pk))
     notify.message_sent(thread, message, staff, client)
@@ -60,6 +59,7 @@ def do_delete_message(actor, message) -> None:
     message.deleted_at = timezone.now()
     message.deleted_by_id = actor.user.pk
     message.save(update_fields=["deleted_at", "deleted_by"])
+    unread.remove_message(message)
     record(message.thread.practice_id, MessageDeleted(message.thread_id, message.pk))
     audit_by(actor, "message.deleted", thread_id=message.thread_id, message_id=message.pk,
              client_id=message.thread.client_id)

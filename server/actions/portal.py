@@ -8,10 +8,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from server import notify
+from server import notify, unread
 from server.audit import audit_by
 from server.errors import ApiError
-from server.models import Client, Invitation, Message, UnreadMark, User
+from server.models import Client, Invitation, Message, User
 from server.serialize import iso
 
 GONE = "This invitation link was used, replaced or has expired."  # as server.api.portal says
@@ -90,7 +90,6 @@ def do_activate(actor, invitation, username, password) -> User:
     void_invitations(client, now)
     waiting = Message.objects.filter(thread__client=client, thread__deleted_at__isnull=True,
                                      author_kind="staff", deleted_at__isnull=True)
-    UnreadMark.objects.bulk_create(UnreadMark(user=user, message_id=m_id, thread_id=t_id)
-                                   for m_id, t_id in waiting.values_list("id", "thread_id"))
+    unread.add((user.pk, m_id, t_id) for m_id, t_id in waiting.values_list("id", "thread_id"))
     audit_by(replace(actor, user=user), "portal.activated", client_id=client.pk)
     return user

@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from rules import audience_change
+from server import unread
 from server.actions import marks
 from server.actions.messages import do_send_message
 from server.actions.portal import invite_if_needed
@@ -73,5 +74,6 @@ def do_delete_thread(actor, thread) -> None:
         deleted_at=now, deleted_by_id=actor.user.pk)
     thread.deleted_at = now
     thread.save(update_fields=["deleted_at"])
+    unread.remove_thread(thread)
     record(thread.practice_id, ThreadRemoved(thread.pk, "deleted"))
     audit_by(actor, "thread.deleted", thread_id=thread.pk, client_id=thread.client_id)

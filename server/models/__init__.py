@@ -3,7 +3,7 @@ append-only audit log, the event log that sockets replay, invitations, the email
 attachments, and accounts' password resets, two-step sign-in and sessions."""
 
 from server.models.practice import Practice, Topic, User, StaffRole, Client
-from server.models.messaging import Thread, Message, UnreadMark, ArchiveMark
+from server.models.messaging import Thread, Message, UnreadMark, ThreadUnread, ArchiveMark
 from server.models.audit import AuditEntry
 from server.models.events import Event
 from server.models.portal import Invitation
@@ -13,6 +13,7 @@ from server.models.accounts import PasswordReset, RecoveryCode, SignInSession, T
 
 __all__ = [
     "Practice", "Topic", "User", "StaffRole", "Client", "Thread", "Message", "UnreadMark",
+    "ThreadUnread",
     "ArchiveMark", "AuditEntry", "Event", "Invitation", "OutboxEmail", "EmailNotice", "Attachment",
     "PasswordReset", "TwoFactor", "RecoveryCode", "SignInSession",
 ]

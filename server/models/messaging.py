@@ -88,7 +88,9 @@ class Message(models.Model):
 
 
 class UnreadMark(models.Model):
-    """`user` has not read `message` yet. Rows exist only while unread."""
+    """`user` has not read `message` yet. Rows exist only while unread, and only for live
+    messages: deleting a message takes its marks with it. Written only through `server.unread`,
+    which keeps `ThreadUnread` equal to their count."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="unread_marks")
@@ -98,6 +100,21 @@ class UnreadMark(models.Model):
         indexes = [models.Index(fields=["user", "thread"], name="unread_user_thread")]
         constraints = [
             models.UniqueConstraint(fields=["user", "message"], name="unread_unique"),
+        ]
+
+
+class ThreadUnread(models.Model):
+    """How many unread marks `user` holds in `thread`, kept on write beside the marks
+    (`server.unread`) so that a badge or an unread count reads one row a thread instead of
+    counting marks (docs/PERFORMANCE.md, F15). A row at 0 may stay."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="unread_counts")
+    unread = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "thread"], name="thread_unread_unique"),
         ]
 
 

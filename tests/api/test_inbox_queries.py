@@ -1,21 +1,24 @@
-"""The inbox list and the badges, reshaped for scale (server/listing.py, server/badges.py), give
-exactly what the rules give: every state and filter, every page, for every kind of viewer —
-including one who sees nothing and one whose unread marks outlived their access."""
+"""The inbox list and the badges, reshaped for scale (server/listing.py, server/readmodel.py),
+give exactly what the rules give: every state and filter, every page, for every kind of viewer —
+including one who sees nothing and one whose unread marks outlived their access; and the unread
+counts kept on write (server/unread.py) stay equal to the marks they count."""
 
 import itertools
 from collections import Counter
 
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 import rules
 from server.actions import marks
+from server.actions.clients import do_link_portal_account, do_unlink_portal_account
 from server.actions.messages import do_delete_message, do_send_message
 from server.actions.threads import do_delete_thread, do_start_thread
 from server.actor import Actor
-from server.readmodel import badge_for, badges_for, live_marks
+from server.readmodel import badge_for, badges_for, unread_threads
 from server.facts import person_for, practice_staff, thread_facts
-from server.models import ArchiveMark, Message, Thread, UnreadMark
+from server.models import ArchiveMark, Message, Thread, ThreadUnread, UnreadMark
 from tests.factory import JsonClient
 
 AUDIENCES = ("administrative", "billing", "clinical")
@@ -153,7 +156,7 @@ def test_badges_count_only_live_marks_in_threads_seen_now(world):
     # cleo kept unread marks in eli's threads after losing eli: they no longer count.
     cleo = person_for(world.cleo)
     assert UnreadMark.objects.filter(user_id=cleo.user_id, thread__client=world.eli).exists()
-    assert not live_marks(cleo).filter(thread__client=world.eli).exists()
+    assert not unread_threads(cleo).filter(thread__client=world.eli).exists()
     # carl sees nothing at all.
     carl = person_for(world.carl)
     assert badge_for(carl) == 0 and expected[str(carl.user_id)] == 0
@@ -165,9 +168,9 @@ def test_per_row_tests_stay_per_row(world):
     """The badge tests each mark's thread in a scalar subquery, never by joining or hashing the
     practice's threads; the deleted filter and the archive flag likewise (server/listing.py)."""
     build(world)
-    badge_sql = str(live_marks(person_for(world.cara)).query)
+    badge_sql = str(unread_threads(person_for(world.cara)).query)
     assert 'JOIN "server_thread"' not in badge_sql and "EXISTS" not in badge_sql
-    assert 'FROM "server_thread" U0 WHERE U0."id" = ("server_unreadmark"."thread_id")' in badge_sql
+    assert 'FROM "server_thread" U0 WHERE U0."id" = ("server_threadunread"."thread_id")' in badge_sql
     api = JsonClient(world.cara)
     for state in ("deleted", "all", "unread"):
         with CaptureQueriesContext(connection) as captured:
@@ -177,3 +180,38 @@ def test_per_row_tests_stay_per_row(world):
         # A staff listing's first page reads the unacknowledged urgent threads, then the rest
         # (server/urgent_listing.py).
         assert len(listing) == 2 and not any("EXISTS" in sql for sql in listing), (state, listing)
+
+
+def counts_and_marks() -> tuple[dict, Counter]:
+    """The kept unread counts, and the marks counted per (user, thread)."""
+    kept = {(u, t): n for u, t, n in ThreadUnread.objects.filter(unread__gt=0)
+            .values_list("user_id", "thread_id", "unread")}
+    return kept, Counter(UnreadMark.objects.values_list("user_id", "thread_id"))
+
+
+def test_unread_counts_stay_equal_to_the_marks(world):
+    """Sends, reads of all and of one, unread again, a deleted message and thread, an
+    unassignment, a portal account unlinked and linked again: each count is its marks."""
+    build(world)
+    kept, counted = counts_and_marks()
+    assert kept == counted and counted
+    assert not UnreadMark.objects.filter(Q(message__deleted_at__isnull=False)
+                                         | Q(thread__deleted_at__isnull=False)).exists()
+    cleo, cara = person_for(world.cleo), Actor.of(world.cara)
+    thread = Thread.objects.filter(client=world.dana, audience="clinical").get()
+    latest = thread.messages.filter(deleted_at__isnull=True).last()
+    marks.do_mark_read(cleo, thread)
+    assert marks.do_mark_unread(cleo, thread, latest) and not marks.do_mark_unread(cleo, thread,
+                                                                                   latest)
+    assert marks.do_mark_read(cleo, thread, [latest.pk, latest.pk + 10_000]) == [latest.pk]
+    assert marks.do_mark_thread_unread(cleo, thread)
+    do_delete_message(cara, latest)
+    assert not marks.do_mark_unread(cleo, thread, latest)  # deleted: unread for nobody
+    dana = world.dana.user
+    do_unlink_portal_account(cara, world.dana)
+    assert not UnreadMark.objects.filter(user=dana).exists()
+    do_link_portal_account(cara, world.dana, dana)
+    assert UnreadMark.objects.filter(user=dana).exists()
+    kept, counted = counts_and_marks()
+    assert kept == counted
+    assert badge_for(person_for(dana)) == sum(reference_unread(person_for(dana)).values()) > 0
