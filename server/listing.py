@@ -3,7 +3,9 @@ with 1,000 and with 1,000,000 messages (docs/PERFORMANCE.md, W5 and F6):
 
 - `inbox` and `all`, alone or with a client, audience or topic, read the page in order off an
   index (thread_activity, thread_client, thread_audience, thread_topic) and stop after it;
-- `unread` starts from the caller's unread marks, not from every thread of the practice;
+- `unread` is a semi-join with the caller's unread counts, which the planner costs well either
+  way: with many unread threads it walks the page's index and probes each thread's count
+  (unique on user and thread), with a few it starts from them (F16);
 - `deleted` tests each thread with one probe of the partial index message_deleted;
 - the archive flag costs one probe per thread of the page;
 - a search (`q`) probes the listing's first threads one by one, then asks the full-text index
@@ -12,9 +14,9 @@ with 1,000 and with 1,000,000 messages (docs/PERFORMANCE.md, W5 and F6):
 Those per-row tests are scalar subqueries on purpose: PostgreSQL may run an EXISTS as a hash of
 every row it could match — all of the user's archive marks, every deleted message of the
 database — which grows with the data; a scalar subquery is one probe per row, always. The
-inbox's "not archived" stays a NOT EXISTS: as an anti-join the planner costs it well, whereas
-a subquery in the WHERE clause, costed as a probe for every thread of the practice, pushes it
-to fetch and sort them all."""
+inbox's "not archived" stays a NOT EXISTS and `unread` an EXISTS: as a (semi- or anti-) join the
+planner costs them well, whereas a subquery in the WHERE clause, costed as a probe for every
+thread of the practice, pushes it to fetch and sort them all."""
 
 
 from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
@@ -24,9 +26,9 @@ from rules import can_see_deleted
 from server import search
 from server.audit import audit_by
 from server.errors import invalid
-from server.readmodel import unread_by_thread, unread_threads
+from server.readmodel import unread_by_thread
 from server.serialize import for_client, latest_messages, thread_dict
-from server.models import ArchiveMark, Message, Thread
+from server.models import ArchiveMark, Message, Thread, ThreadUnread
 from server.urgent_listing import page_of
 from server.validation import clean_audience
 from server.visibility import visible_threads
@@ -84,12 +86,10 @@ def thread_page(who, filters: dict, state: str, size: int, before=None,
     others), older than the `before` cursor (server.api.paging.Cursor); and whether more
     follow. Each thread carries `is_archived` (for `who`), its client and its
     topic."""
+    threads = Thread.objects.filter(visible_threads(who))
     if state == "unread":
-        # The threads of the caller's unread counts, which are already checked for visibility
-        # one thread at a time (server.readmodel).
-        threads = Thread.objects.filter(pk__in=unread_threads(who).values("thread_id"))
-    else:
-        threads = Thread.objects.filter(visible_threads(who))
+        threads = threads.filter(Exists(ThreadUnread.objects.filter(
+            thread=OuterRef("pk"), user_id=who.user_id, unread__gt=0)))
     threads = threads.select_related("client", "topic").filter(**filters)
     if state == "deleted":
         threads = threads.alias(a_deleted_message=_a_deleted_message()).filter(
