@@ -5,6 +5,14 @@ workers that none comes near the per-process cap of open files, since every prox
 holds two descriptors in its worker (the client's connection and the upstream one). The
 listening socket is `reuseport`: one per worker, the kernel spreads the connections over them.
 
+nginx connects to each upstream from one address and port to one address and port, so its
+connections to one upstream cannot outnumber the ephemeral ports it may pick, and here only about
+half of them (Linux gives `connect()` the even ports first; the bench's clients `bind()` theirs on
+127.0.0.2–17 and take the odd ones): about 14,100 of 28,232. Past that, connections fail with
+EADDRNOTAVAIL and nginx answers 502 ("no live upstreams"). With more sockets per upstream than a
+share of that, nginx binds its upstream connections to several loopback addresses
+(`proxy_bind` over `split_clients`), each with its own ports.
+
 `plan()` is the settings (recorded in the JSON), `config()` the file, `Nginx` the process."""
 
 import contextlib
@@ -26,16 +34,25 @@ LISTEN_BACKLOG = 4096        # the kernel's somaxconn: a reconnect storm queues,
 SOCKET_READ_TIMEOUT = 3600   # s without a frame from upstream before /ws/ is closed (serve pings
                              # a socket quiet for 30 s; docs/deploy/nginx.conf uses 1 h too)
 UPSTREAM_KEEPALIVE = 32      # idle HTTP connections kept per worker to the upstreams
+PORT_SHARE = 0.4             # of the ephemeral ports, planned per source address and upstream
+SOURCE_NET = "127.0.1."      # nginx's own source addresses, apart from the bench's clients'
+
+
+def ephemeral_ports() -> int:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low, high = map(int, f.read().split())
+    return high - low + 1
 
 
 def binary() -> str | None:
     return shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
 
 
-def plan(sockets: int, upstreams: list, port: int, open_files: int) -> dict:
+def plan(sockets: int, upstreams: list, port: int, open_files: int, ports: int) -> dict:
     """The settings for `sockets` proxied sockets over the servers at `upstreams` (ports),
-    listening on `port`, each worker allowed `open_files` descriptors."""
+    listening on `port`, each worker allowed `open_files` descriptors, `ports` ephemeral ports."""
     workers = max(MIN_WORKERS, math.ceil(DESCRIPTORS_PER_SOCKET * sockets / WORKER_DESCRIPTORS))
+    sources = math.ceil(sockets / len(upstreams) / (PORT_SHARE * ports))
     return {
         "listen": f"{HOST}:{port} reuseport backlog={LISTEN_BACKLOG}",
         "worker_processes": workers,
@@ -43,6 +60,8 @@ def plan(sockets: int, upstreams: list, port: int, open_files: int) -> dict:
         "worker_connections": open_files - SPARE_DESCRIPTORS,
         "planned_descriptors_per_worker": math.ceil(DESCRIPTORS_PER_SOCKET * sockets / workers),
         "upstreams": [f"{HOST}:{p}" for p in upstreams],
+        "upstream_sources": [f"{SOURCE_NET}{k}" for k in range(1, sources + 1)] if sources > 1
+                            else [],
         "balancing": "least_conn, zone shared by the workers",
         "upstream_keepalive": UPSTREAM_KEEPALIVE,
         "ws_proxy_read_timeout_s": SOCKET_READ_TIMEOUT,
@@ -60,6 +79,12 @@ def config(settings: dict, directory: str) -> str:
                  "            proxy_set_header X-Forwarded-Proto $scheme;")
     temp = "".join(f"    {kind}_temp_path {directory}/{kind};\n"
                    for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    sources, bind = settings["upstream_sources"], ""
+    if sources:
+        shares = "".join(f"        {100 / len(sources):.2f}% {a};\n" for a in sources[:-1])
+        temp += (f'    split_clients "$remote_addr$remote_port" $upstream_source {{\n'
+                 f"{shares}        * {sources[-1]};\n    }}\n")
+        bind = "        proxy_bind $upstream_source;\n"
     return f"""daemon off;
 master_process on;
 worker_processes {settings["worker_processes"]};
@@ -78,7 +103,7 @@ http {{
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
     server {{
         listen {settings["listen"]};
-        location /ws/ {{
+{bind}        location /ws/ {{
             proxy_pass http://cairn;
             proxy_http_version 1.1;
             proxy_set_header Upgrade $http_upgrade;
@@ -111,7 +136,7 @@ class Nginx(Server):
         os.chmod(self.directory, 0o755)  # workers run as nobody when the bench runs as root
         port = free_port()
         hard_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-        self.settings = {"nginx": plan(sockets, upstreams, port, hard_limit)}
+        self.settings = {"nginx": plan(sockets, upstreams, port, hard_limit, ephemeral_ports())}
         conf = Path(self.directory) / "nginx.conf"
         conf.write_text(config(self.settings["nginx"], self.directory))
         super().__init__("nginx", [path, "-p", self.directory, "-c", str(conf),
