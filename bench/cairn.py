@@ -163,7 +163,7 @@ class Scaled(Cairn):
                    for _ in range(self.PROCESSES)]
         front = nginx.Nginx(size, [m.port for m in members])
         self.port = front.port
-        return Servers("cairn-nginx", [*members, front], front.port)
+        return Servers([*members, front], front.port)
 
 
 class Tabs:

@@ -156,8 +156,8 @@ class Servers:
     together, ready when each listens, stopped front first; their CPU and memory are summed and
     `port` is the front's. Anything that takes a `Server` takes this."""
 
-    def __init__(self, name: str, members: list, port: int):
-        self.name, self.members, self.port = name, members, port
+    def __init__(self, members: list, port: int):
+        self.members, self.port = members, port
 
     def launch(self) -> None:
         for member in self.members:
@@ -179,10 +179,6 @@ class Servers:
     def stop(self) -> None:
         for member in reversed(self.members):
             member.stop()
-
-    @property
-    def pid(self) -> int:
-        return self.members[0].pid
 
     def pids(self) -> list:
         return [pid for member in self.members for pid in member.pids()]
@@ -206,9 +202,6 @@ class Servers:
     @property
     def settings(self) -> dict:
         return {k: v for member in self.members for k, v in member.settings.items()}
-
-    def tail(self, chars: int = 3000) -> str:
-        return "\n".join(f"--- {m.name}:\n{m.tail(chars)}" for m in self.members)
 
     def __enter__(self):
         return self.start()
