@@ -5,8 +5,8 @@ workers that none comes near the per-process cap of open files, since every prox
 holds two descriptors in its worker (the client's connection and the upstream one). The
 listening socket is `reuseport`: one per worker, the kernel spreads the connections over them.
 
-nginx connects to each upstream from one address and port to one address and port, so its
-connections to one upstream cannot outnumber the ephemeral ports it may pick, and here only about
+nginx's connections to one upstream share their source address and their destination, so they
+differ only in their source port: no more of them than ephemeral ports, and here only about
 half of them (Linux gives `connect()` the even ports first; the bench's clients `bind()` theirs on
 127.0.0.2–17 and take the odd ones): about 14,100 of 28,232. Past that, connections fail with
 EADDRNOTAVAIL and nginx answers 502 ("no live upstreams"). With more sockets per upstream than a
