@@ -1,5 +1,6 @@
 """Cairn as a contestant (C3: its default layer for REDIS_URL, pub/sub; C3b: channels-redis'
-list-based layer; C3m: the in-memory layer), under daphne with `python -m server serve`.
+list-based layer; C3m: the in-memory layer), under daphne with `python -m server serve`; C3n:
+three C3 processes behind nginx (`bench.nginx`), one address for recipients and posts alike.
 
 Recipients are inbox tabs of clinical admins (the audience every clinical thread reaches),
 `tabs_per_user` each (1 unless `--w2-tabs` says more); the publisher is the client's clinician
@@ -9,11 +10,11 @@ import asyncio
 import json
 import math
 
-from bench import databases, private_redis as redis
+from bench import databases, nginx, private_redis as redis
 from bench.contestant import Contestant
 from bench.httpclient import Connection
 from bench.pool import SOURCES, ws_connect
-from bench.procs import HOST, PYTHON, Server, free_port
+from bench.procs import HOST, PYTHON, Server, Servers, free_port
 
 LAYERS = {"C3": "redis", "C3b": "list", "C3m": "memory"}
 LABELS = {"redis": "Cairn, RedisPubSubChannelLayer (default)", "list": "Cairn, RedisChannelLayer",
@@ -21,7 +22,9 @@ LABELS = {"redis": "Cairn, RedisPubSubChannelLayer (default)", "list": "Cairn, R
 SEND_LIMIT = "100000000"  # CAIRN_SEND_LIMIT_PER_MINUTE: the bench posts faster than a person
 
 
-def cairn_server(db: str, *, layer: str = "redis", port: int | None = None) -> Server:
+def cairn_server(db: str, *, layer: str = "redis", port: int | None = None,
+                 proxy_headers: bool = False) -> Server:
+    """`python -m server serve` on database `db`; `proxy_headers` behind nginx (docs/DEPLOY.md)."""
     port = port or free_port()
     extra = {"CAIRN_SEND_LIMIT_PER_MINUTE": SEND_LIMIT,
              "CAIRN_VAR_DIR": f"/tmp/bench-cairn-var-{port}"}
@@ -30,8 +33,9 @@ def cairn_server(db: str, *, layer: str = "redis", port: int | None = None) -> S
     if layer == "list":
         extra["DJANGO_SETTINGS_MODULE"] = "bench.list_layer_settings"
     env = databases.django_env(db, **extra)
-    return Server(f"cairn-{layer}", [PYTHON, "-m", "server", "serve", "--host", "127.0.0.1",
-                                     "--port", str(port), "--no-worker"], port, env)
+    argv = [PYTHON, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--no-worker", *(["--proxy-headers"] if proxy_headers else [])]
+    return Server(f"cairn-{layer}", argv, port, env)
 
 
 async def signed_in(port: int, session: str, k: int) -> Connection:
@@ -132,6 +136,34 @@ class Cairn(Contestant):
 
     def traffic(self, users: list, threads: list):
         return Tabs(self, users)
+
+
+class Scaled(Cairn):
+    """C3n: `PROCESSES` C3 servers (same settings, database and Redis) behind one nginx; every
+    socket and post goes through nginx, so a message crosses Redis to the processes that did not
+    take its post. One server to the workloads: W1 spreads only its client shards."""
+
+    PROCESSES = 3
+    proxied = True
+    workloads = frozenset({"W1", "W2"})
+
+    def __init__(self, name: str = "C3n", tabs_per_user: int = 1):
+        super().__init__("C3", tabs_per_user)
+        self.name = name
+        self.label = f"Cairn ×{self.PROCESSES} behind nginx, RedisPubSubChannelLayer"
+
+    def settings(self) -> dict:
+        return {**super().settings(), "processes": self.PROCESSES,
+                "server": "python -m server serve --no-worker --proxy-headers",
+                "proxy": "nginx, bench/nginx.py (its configuration in each row's "
+                         "server_settings)"}
+
+    def server(self, size: int) -> Servers:
+        members = [cairn_server(self.database, layer=self.layer, proxy_headers=True)
+                   for _ in range(self.PROCESSES)]
+        front = nginx.Nginx(size, [m.port for m in members])
+        self.port = front.port
+        return Servers([*members, front], front.port)
 
 
 class Tabs:

@@ -21,6 +21,8 @@ class Contestant:
     workloads = frozenset({"W1", "W2"})
     tabs_per_user = 1              # recipients per signed-in user (Cairn; 1 for the others)
     cairn_schema = False           # runs on a copy of Cairn's migrated template
+    proxied = False                # one address in front of several processes (C3n): W1 starts
+                                   # one server and spreads only its client processes
 
     @classmethod
     def setup(cls) -> list:

@@ -50,6 +50,7 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
         ended = max(saturation.first.values(), default=started)
         spent = meter.stop()
         dropped = pool.closed_codes()
+        processes = server.processes()
         await contestant.close_publisher()
         await pool.close()
     elapsed = ended - started
@@ -65,11 +66,15 @@ async def fanout(contestant, size: int, config: dict, log) -> dict:
            "lost": expected - delivered, "closed_by_server": dropped,
            "rate": delivered / elapsed if elapsed > 0 else None,
            "cpu_us_per_delivery": per_delivery["total"], "postgres_backends": meter.backends,
-           **{f"cpu_us_{part}": per_delivery[part] for part in cpu.PARTS}}
+           **{f"cpu_us_{part}": per_delivery[part] for part in cpu.PARTS},
+           "cpu_us_proxy": per_delivery["proxy"], "processes": processes,
+           **({"server_settings": server.settings} if server.settings else {})}
     log(f"W2 {contestant.name} n={n}: p50 {row['p50_ms'] or 0:.1f} ms, last p99 "
         f"{row['last_p99_ms'] or 0:.1f} ms, {row['rate'] or 0:,.0f} deliveries/s, "
         f"{row['cpu_us_per_delivery'] or 0:.0f} µs CPU each (server "
-        f"{row['cpu_us_server'] or 0:.0f}, PostgreSQL {row['cpu_us_postgres'] or 0:.0f}, Redis "
+        f"{row['cpu_us_server'] or 0:.0f}"
+        + (f" of which proxy {row['cpu_us_proxy']:.0f}" if row["cpu_us_proxy"] is not None else "")
+        + f", PostgreSQL {row['cpu_us_postgres'] or 0:.0f}, Redis "
         f"{row['cpu_us_redis'] or 0:.0f}), {delivered}/{expected} delivered, "
         f"{row['duplicates']} duplicates {dropped or ''}")
     return row

@@ -4,7 +4,8 @@ The client side always runs in separate OS processes, "shards" (`python -m bench
 over their stdin/stdout with one JSON line per step), so that each has its own open-file limit:
 with P server processes and P shards a run holds up to about P × 20,000 sockets here. Socket i
 goes to server i mod P, whichever shard opens it, so every server gets the same share of the
-storm. The bench process itself only starts, watches and measures.
+storm. A contestant whose processes sit behind one proxy (C3n) is one server, reached by all P
+shards. The bench process itself only starts, watches and measures.
 
 Idle CPU is measured once the servers have finished the storm (`settle`), not at a fixed delay
 after the opening stopped: a daphne server may still be working through handshakes its clients
@@ -111,13 +112,13 @@ def _add(total: dict, more: dict) -> dict:
 
 
 async def idle(contestant, size: int, config: dict, log) -> dict:
-    """W1: open `size` sockets over P servers from P client processes (P = `w1_procs`), wait
-    until the servers settle, then measure memory per socket and idle CPU (summed over the
-    servers) while the sockets are held."""
+    """W1: open `size` sockets over P servers (one if the contestant is `proxied`) from P client
+    processes (P = `w1_procs`), wait until the servers settle, then measure memory per socket and
+    idle CPU (summed over the servers and all their processes) while the sockets are held."""
     nprocs = config.get("w1_procs", 1)
     contestant.prepare(size)
     private_redis.flush()
-    servers = [contestant.server(size) for _ in range(nprocs)]
+    servers = [contestant.server(size) for _ in range(1 if contestant.proxied else nprocs)]
     ports = [s.port for s in servers]
     shards = []
     with procs.running(servers):
@@ -151,6 +152,7 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
             cpu1, elapsed = [s.cpu_seconds() for s in servers], time.perf_counter() - t0
             spent = meter.stop()
             holding = await asyncio.gather(*(shard.ask("held") for shard in shards))
+            processes = [server.processes() for server in servers]
         except BaseException:
             # Interrupted (SIGTERM, Ctrl-C) or broken: do not wait for the shards to finish.
             await asyncio.gather(*(shard.stop(politely=False) for shard in shards),
@@ -173,8 +175,13 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
             "rss_per_socket_kb": rss_kb / n if n else None,
             # The kernel's TCP memory is machine-wide: each server is charged its share.
             "mem_per_socket_kb": (rss_kb + max(0.0, kernel_kb) * n / opened) / n if n else None,
-            "idle_cpu_pct": (cpu1[k] - cpu0[k]) / elapsed * 100})
-    row = {"procs": nprocs, "opened": opened, "held": sum(held_by_port.values()),
+            "idle_cpu_pct": (cpu1[k] - cpu0[k]) / elapsed * 100,
+            "processes": processes[k],
+            **({"server_settings": server.settings} if server.settings else {})})
+    held = sum(held_by_port.values())
+    idle_cpu_pct = sum(s["idle_cpu_pct"] for s in per_server)
+    row = {"procs": nprocs, "server_processes": sum(len(p) for p in processes),
+           "opened": opened, "held": held,
            "failed": failed, "errors": errors, "closed_by_server": dropped,
            "open_seconds": seconds, "open_rate": opened / seconds if seconds else None,
            "budget_ran_out": budget_ran_out,
@@ -182,7 +189,11 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
            "settle_cpu_pct": [round(r * 100, 1) for r in settled["rates"]],
            "rss_per_socket_kb": (sum(rss1) - sum(rss0)) / 1024 / opened if opened else None,
            "kernel_per_socket_kb": kernel_kb / opened if opened else None,
-           "idle_cpu_pct": sum(s["idle_cpu_pct"] for s in per_server),
+           "idle_cpu_pct": idle_cpu_pct,
+           # CPU µs per held socket per second, server processes only (the idle CPU spread out)
+           "idle_cpu_us_per_socket_s": idle_cpu_pct * 1e4 / held if held else None,
+           "idle_cpu_pct_proxy": (None if spent["proxy"] is None
+                                  else spent["proxy"] / elapsed * 100),
            "idle_cpu_pct_postgres": spent["postgres"] / elapsed * 100,
            "idle_cpu_pct_redis": spent["redis"] / elapsed * 100,
            "servers": per_server}
@@ -190,11 +201,13 @@ async def idle(contestant, size: int, config: dict, log) -> dict:
                                 row["rss_per_socket_kb"] + max(0.0, row["kernel_per_socket_kb"]))
     servers_text = "; ".join(f"{s['held']} held, {s['mem_per_socket_kb'] or 0:.1f} KB/socket, "
                              f"{s['idle_cpu_pct']:.1f} % CPU" for s in per_server)
+    descriptors = ", ".join(f"{p['name']} {p['descriptors']}" for ps in processes for p in ps)
     log(f"W1 {contestant.name} n={size} on {nprocs} process(es): opened {opened} ({failed} "
         f"failed {errors or ''}) in {seconds:.1f} s, held {row['held']} {dropped or ''}, "
         f"{row['mem_per_socket_kb'] or 0:.1f} KB/socket, idle CPU {row['idle_cpu_pct']:.1f} % "
         f"after {settled['seconds']:.0f} s to settle ({settled['settled']})"
-        + (f" [{servers_text}]" if nprocs > 1 else ""))
+        + (f" [{servers_text}]" if len(servers) > 1 else "")
+        + (f"; descriptors: {descriptors}" if row["server_processes"] > 1 else ""))
     return row
 
 

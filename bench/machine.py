@@ -7,6 +7,7 @@ import resource
 import subprocess
 from datetime import datetime, timezone
 
+from bench import nginx
 from bench.procs import REPO
 
 PACKAGES = ("django", "channels", "channels-redis", "daphne", "twisted", "websockets", "msgpack",
@@ -54,6 +55,18 @@ def _redis_server_version():
     return text or None
 
 
+def _nginx_version():
+    """`nginx -v` (it answers on stderr), when nginx is installed (C3n runs behind it)."""
+    path = nginx.binary()
+    if path is None:
+        return None
+    try:
+        text = subprocess.run([path, "-v"], capture_output=True, text=True, timeout=10).stderr
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return text.strip().rpartition("/")[2] or None
+
+
 def loadavg() -> str:
     """/proc/loadavg as it reads (1, 5, 15 minute load, runnable/all tasks, last pid)."""
     try:
@@ -93,6 +106,7 @@ def describe(settings: dict, *, command: list) -> dict:
             "postgresql": _server_version(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
                                            "SHOW server_version"]),
             "redis-server": _redis_server_version(),
+            "nginx": _nginx_version(),
         },
         "settings": settings,
     }

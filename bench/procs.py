@@ -51,6 +51,8 @@ class Server:
     """One server process under test: started with the open-file limit raised, its output kept in
     a log file, stopped with SIGTERM (then SIGKILL)."""
 
+    settings = {}  # what it ran with beyond its contestant's settings (nginx's config), for the JSON
+
     def __init__(self, name: str, argv: list, port: int, env: dict | None = None):
         self.name, self.argv, self.port = name, argv, port
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
@@ -117,11 +119,24 @@ class Server:
     def pid(self) -> int:
         return self.proc.pid
 
+    def pids(self) -> list:
+        """Every process of this server (one here; nginx's master and workers in `bench.nginx`)."""
+        return [self.pid]
+
+    def proxy_pids(self) -> list:
+        """Those of `pids()` that only proxy (nginx's), counted apart as well as in the total."""
+        return []
+
     def cpu_seconds(self) -> float:
-        return cpu_seconds(self.pid)
+        return sum(cpu_seconds(pid) for pid in self.pids())
 
     def rss_bytes(self) -> int:
-        return rss_bytes(self.pid)
+        return sum(rss_bytes(pid) for pid in self.pids())
+
+    def processes(self) -> list:
+        """Each process now: name, pid, port, open descriptors (the cap is per process), RSS KB."""
+        return [{"name": self.name, "pid": pid, "port": self.port, "descriptors": descriptors(pid),
+                 "rss_kb": rss_bytes(pid) // 1024} for pid in self.pids()]
 
     def __enter__(self):
         return self.start()
@@ -134,6 +149,66 @@ class Server:
             os.unlink(self.log.name)
         except OSError:
             pass
+
+
+class Servers:
+    """Processes that serve as one address (Cairn's `serve` processes behind nginx): launched
+    together, ready when each listens, stopped front first; their CPU and memory are summed and
+    `port` is the front's. Anything that takes a `Server` takes this."""
+
+    def __init__(self, members: list, port: int):
+        self.members, self.port = members, port
+
+    def launch(self) -> None:
+        for member in self.members:
+            member.launch()
+
+    def wait_ready(self, timeout: float = 60.0) -> "Servers":
+        try:
+            for member in self.members:
+                member.wait_ready(timeout)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def start(self, timeout: float = 60.0) -> "Servers":
+        self.launch()
+        return self.wait_ready(timeout)
+
+    def stop(self) -> None:
+        for member in reversed(self.members):
+            member.stop()
+
+    def pids(self) -> list:
+        return [pid for member in self.members for pid in member.pids()]
+
+    def proxy_pids(self) -> list:
+        return [pid for member in self.members for pid in member.proxy_pids()]
+
+    def cpu_seconds(self) -> float:
+        return sum(member.cpu_seconds() for member in self.members)
+
+    def rss_bytes(self) -> int:
+        return sum(member.rss_bytes() for member in self.members)
+
+    def processes(self) -> list:
+        """Each member's processes; a member listening behind the front also says how many TCP
+        connections it holds (how evenly the front spread the sockets)."""
+        held = established([m.port for m in self.members if m.port != self.port])
+        return [{**process, **({"connections": held[member.port]} if member.port in held else {})}
+                for member in self.members for process in member.processes()]
+
+    @property
+    def settings(self) -> dict:
+        return {k: v for member in self.members for k, v in member.settings.items()}
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        for member in reversed(self.members):
+            member.__exit__(*exc)
 
 
 @contextlib.contextmanager
@@ -188,3 +263,38 @@ def process_threads(pid: int) -> int:
         return len(os.listdir(f"/proc/{pid}/task"))
     except OSError:
         return 0
+
+
+def descriptors(pid: int) -> int | None:
+    """Open file descriptors of `pid` (None when it is gone)."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
+
+
+def children(pid: int) -> list:
+    """The pids whose parent is `pid` (this kernel has no /proc/<pid>/task/<pid>/children)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return sorted(found)
+
+
+def established(ports: list) -> dict:
+    """{port: established IPv4 TCP connections whose local port it is}, from /proc/net/tcp."""
+    wanted = {f"{port:04X}": port for port in ports}
+    counts = dict.fromkeys(ports, 0)
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            _, local, _, state, _ = line.split(None, 4)
+            if state == "01" and local[-4:] in wanted:
+                counts[wanted[local[-4:]]] += 1
+    return counts

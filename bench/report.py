@@ -7,16 +7,19 @@ import argparse
 import json
 
 COLUMNS = {
-    "W1": [("contestant", "contestant"), ("n", "size"), ("procs", "procs"), ("held", "held"),
-           ("failed", "failed"), ("open s", "open_seconds"), ("opens/s", "open_rate"),
+    "W1": [("contestant", "contestant"), ("n", "size"), ("procs", "procs"),
+           ("server procs", "server_processes"), ("held", "held"), ("failed", "failed"),
+           ("open s", "open_seconds"), ("opens/s", "open_rate"),
            ("KB/socket", "mem_per_socket_kb"), ("settle s", "settle_seconds"),
-           ("idle CPU %", "idle_cpu_pct"), ("mem ×C1", "memory_vs_C1"),
+           ("idle CPU %", "idle_cpu_pct"), ("proxy %", "idle_cpu_pct_proxy"),
+           ("idle µs/socket/s", "idle_cpu_us_per_socket_s"), ("mem ×C1", "memory_vs_C1"),
            ("mem ×C1d", "memory_vs_C1d"), ("opens ×C1d", "open_rate_vs_C1d"),
            ("idle ×C1d", "idle_cpu_vs_C1d")],
     "W2": [("contestant", "contestant"), ("n", "recipients"), ("tabs/user", "tabs_per_user"),
            ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("last p99 ms", "last_p99_ms"),
            ("deliveries/s", "rate"), ("CPU µs/delivery", "cpu_us_per_delivery"),
-           ("server", "cpu_us_server"), ("PostgreSQL", "cpu_us_postgres"),
+           ("server", "cpu_us_server"), ("of it proxy", "cpu_us_proxy"),
+           ("PostgreSQL", "cpu_us_postgres"),
            ("Redis", "cpu_us_redis"), ("lost", "lost"), ("dup", "duplicates"),
            ("rate ×C2p", "rate_vs_C2p"), ("rate ×C2", "rate_vs_C2"), ("CPU ×C2p", "cpu_vs_C2p"),
            ("rate ×C1d", "rate_vs_C1d")],
@@ -45,8 +48,9 @@ def _title(workload: str, result: dict) -> str:
     reps = result["settings"].get("reps")
     data = result["results"][workload]
     return {
-        "W1": f"W1 idle sockets (medians of {reps}; memory = server RSS + kernel TCP buffers, "
-              "per socket; idle CPU summed over the server processes, measured once they settled)",
+        "W1": f"W1 idle sockets (medians of {reps}; procs = client processes; memory = RSS of "
+              "every server process (nginx's too) + kernel TCP buffers, per socket; idle CPU "
+              "summed over the server processes, measured once they settled)",
         "W2": f"W2 fan-out (medians of {reps}; latency from publish to receipt; CPU = server + "
               "PostgreSQL backends + Redis, split after it)",
         "W3": f"W3 practice traffic: rising post rate until p99 post-to-delivery > 100 ms "

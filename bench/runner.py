@@ -11,12 +11,14 @@ from bench.cairn import Cairn
 from bench.stats import median, ratio
 
 LIVE = ("W1", "W2", "W3", "W4")
-W1_KEYS = ("procs", "opened", "held", "failed", "open_seconds", "open_rate", "rss_per_socket_kb",
-           "kernel_per_socket_kb", "mem_per_socket_kb", "idle_cpu_pct", "idle_cpu_pct_postgres",
+W1_KEYS = ("procs", "server_processes", "opened", "held", "failed", "open_seconds", "open_rate",
+           "rss_per_socket_kb", "kernel_per_socket_kb", "mem_per_socket_kb", "idle_cpu_pct",
+           "idle_cpu_us_per_socket_s", "idle_cpu_pct_proxy", "idle_cpu_pct_postgres",
            "idle_cpu_pct_redis", "settle_seconds")
 W2_KEYS = ("recipients", "tabs_per_user", "p50_ms", "p99_ms", "last_p50_ms", "last_p99_ms",
-           "rate", "cpu_us_per_delivery", "cpu_us_server", "cpu_us_postgres", "cpu_us_redis",
-           "delivered", "expected", "lost", "lost_latency_phase", "duplicates", "refused")
+           "rate", "cpu_us_per_delivery", "cpu_us_server", "cpu_us_proxy", "cpu_us_postgres",
+           "cpu_us_redis", "delivered", "expected", "lost", "lost_latency_phase", "duplicates",
+           "refused")
 W3_KEYS = ("rate_reached", "delivered_per_s", "events_per_s", "cpu_ms_per_message",
            "cpu_ms_server", "cpu_ms_postgres", "cpu_ms_redis", "first_p99_ms", "last_post_rate",
            "last_p99_ms")
