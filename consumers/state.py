@@ -1,6 +1,7 @@
 """The database reads a socket needs for itself: its user's Person, hello, and a reload; and
 for the hub's sweep, the same for many sockets at once (sessions, Persons)."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from importlib import import_module
 
@@ -56,14 +57,17 @@ def openings(session_keys) -> dict:
 
 def load_people(user_ids) -> dict:
     """{user id: their Person, or None} as `server.facts.live_person` gives them, for many
-    users at once: the staff of each practice in `practice_staff`'s four queries, the clients
+    users at once: the staff of each practice in `practice_staff`'s five queries, the clients
     in one, and one for the two-step sign-in of staff whose practice requires it."""
     users = list(User.objects.select_related("practice").filter(pk__in=user_ids, is_active=True))
     people = dict.fromkeys(user_ids)
-    for practice_id in {u.practice_id for u in users if u.kind == User.STAFF and u.practice_id}:
-        for person in practice_staff(practice_id):
-            if person.user_id in people:
-                people[person.user_id] = person
+    staff = defaultdict(list)
+    for user in users:
+        if user.kind == User.STAFF and user.practice_id:
+            staff[user.practice_id].append(user.pk)
+    for practice_id, ids in staff.items():
+        for person in practice_staff(practice_id, ids):
+            people[person.user_id] = person
     required = [u.pk for u in users
                 if people.get(u.pk) is not None and u.practice.require_two_factor]
     set_up = with_two_factor(required) if required else set()

@@ -115,6 +115,12 @@ def test_practice_staff_agrees_with_person_for():
     assert staff == [person_for(User.objects.get(pk=p.user_id)) for p in staff]
     assert any(p.supervised_client_ids for p in staff) and any(p.assigned_client_ids for p in staff)
     assert [p.user_id for p in practice_staff(other.pk)] == [User.objects.get(username="olga").pk]
+    # A few of them (sockets opening together) read alone: each one alike, supervisors with the
+    # clients of clinicians outside the few, nobody of another practice.
+    supervisors = [p.user_id for p in staff if p.supervised_client_ids]
+    for few in ([p.user_id for p in staff][::3], supervisors,
+                [staff[0].user_id, User.objects.get(username="olga").pk], []):
+        assert practice_staff(practice.pk, few) == [p for p in staff if p.user_id in few]
 
 
 def _world_person(username):
@@ -188,6 +194,7 @@ def test_a_deactivated_clinician_counts_the_same_everywhere(threads):
     User.objects.filter(pk=w.cleo.pk).update(is_active=False)
     sue = _world_person("sue")
     assert [p for p in practice_staff(w.practice.pk) if p.user_id == w.sue.pk] == [sue]
+    assert practice_staff(w.practice.pk, [w.sue.pk, w.cleo.pk]) == [sue]
     assert _sql_audiences(sue, w.dana) == set()
 
 
