@@ -13,6 +13,9 @@ from bench.procs import HOST, running
 from bench.stats import ms, percentile, ratio
 
 PAGE = 20  # every list request asks for one page of this size
+# A clinical thread (the clinical admin sees it) in both databases, neither deleted nor recent in
+# the large one: its number is a word of its messages ("… of thread 59: …").
+RARE_THREAD = 59
 
 
 def requests_for(seeded: dict, search: bool) -> list:
@@ -35,7 +38,14 @@ def requests_for(seeded: dict, search: bool) -> list:
         ("inbox (clinician)", "clinician", lambda i: f"/api/threads?limit={PAGE}"),
         ("badge", "clinical_admin", lambda i: "/api/badge"),
         ("thread view", "clinical_admin", lambda i: f"/api/threads/{views[i % len(views)]}"),
-    ] + ([("search q=", "clinical_admin", lambda i: f"/api/threads?limit={PAGE}&q={word}")]
+    ] + ([("search q=", "clinical_admin", lambda i: f"/api/threads?limit={PAGE}&q={word}"),
+          # A word of one old thread in both databases: the index's path, not the walk's.
+          ("search q=, one thread", "clinical_admin",
+           lambda i: f"/api/threads?limit={PAGE}&q={RARE_THREAD}+note"),
+          # A last word whose prefix matches 1 thread among 1,000 messages and 1,111 among
+          # 1,000,000 (59, 590–599, 5900–5999, 59000–59999), none of them among the newest.
+          ("search q=, prefix (matches grow)", "clinical_admin",
+           lambda i: f"/api/threads?limit={PAGE}&q=thread+{RARE_THREAD}")]
          if search else [])
 
 
