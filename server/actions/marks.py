@@ -11,16 +11,16 @@ from server.live.log import record, record_many
 from server.models import ArchiveMark, Message
 
 
-def _read_state(person, thread, message_ids, unread: bool) -> None:
+def _read_state(person, thread, message_ids, now_unread: bool) -> None:
     if message_ids:
         record(thread.practice_id, MessageReadState(person.user_id, thread.pk,
-                                                    sorted(message_ids), unread))
+                                                    sorted(message_ids), now_unread))
 
 
 def do_mark_read(person, thread, message_ids=None) -> list:
     """Mark `message_ids` (default: the whole thread) read for `person`; returns those changed."""
     changed = unread.remove(person.user_id, thread.pk, message_ids)
-    _read_state(person, thread, changed, unread=False)
+    _read_state(person, thread, changed, now_unread=False)
     notify.reviewed(person.user_id, thread.pk)
     return changed
 
@@ -32,7 +32,7 @@ def do_mark_unread(person, thread, message) -> bool:
         return False
     created = bool(unread.add([(person.user_id, message.pk, thread.pk)]))
     if created:
-        _read_state(person, thread, [message.pk], unread=True)
+        _read_state(person, thread, [message.pk], now_unread=True)
     return created
 
 
