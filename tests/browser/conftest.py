@@ -88,9 +88,9 @@ def open_as(chromium, cairn_server):
     """
     contexts, problems = [], []
 
-    def open_page(username, *, viewport=None, sign_in=True):
+    def open_page(username, *, viewport=None, sign_in=True, bypass_csp=False):
         context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 860},
-                                       accept_downloads=True)
+                                       accept_downloads=True, bypass_csp=bypass_csp)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

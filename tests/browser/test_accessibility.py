@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import client_id, expect, row, sign_in, start_thread, watch
+from tests.browser.helpers import client_id, expect, row, start_thread
 
 AXE = Path(__file__).with_name("vendor") / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -19,7 +19,7 @@ SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "hei
 
 
 @pytest.fixture
-def axe_page(chromium, cairn_server):
+def axe_page(open_as):
     """axe_page(username | None, size) -> a Page (signed in unless None) that axe can be run in.
     The pages' CSP allows no inline script, so these contexts bypass it to inject axe."""
     if not AXE.exists():
@@ -27,23 +27,8 @@ def axe_page(chromium, cairn_server):
         if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    contexts, problems = [], []
-
-    def open_page(username, size):
-        context = chromium.new_context(viewport=SIZES[size], bypass_csp=True)
-        contexts.append(context)
-        page = context.new_page()
-        watch(page, problems)
-        if username:
-            sign_in(page, cairn_server.url, username)
-        else:
-            page.goto(cairn_server.url + "/")
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not problems, "browser console errors:\n" + "\n".join(problems)
+    return lambda username, size: open_as(username, viewport=SIZES[size],
+                                          sign_in=username is not None, bypass_csp=True)
 
 
 def serious_violations(page) -> list[str]:
