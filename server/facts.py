@@ -84,7 +84,8 @@ def practice_staff(practice_id: int, user_ids=None) -> list[Person]:
                                      .values_list("id", flat=True)) if supervised_ids else [])
         assignments = Client.clinicians.through.objects.filter(user_id__in=involved)
     roles = defaultdict(set)
-    for user_id, role in StaffRole.objects.filter(user_id__in=involved).values_list("user_id", "role"):
+    for user_id, role in (StaffRole.objects.filter(user_id__in=involved)
+                          .values_list("user_id", "role")):
         roles[user_id].add(role)
     clients_of = defaultdict(set)
     for client_id, user_id in assignments.values_list("client_id", "user_id"):

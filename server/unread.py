@@ -40,7 +40,8 @@ def _add_counts(cursor, counts: Counter) -> None:
         values, params = _values([(uid, tid, n) for (uid, tid), n in chunk])
         cursor.execute(
             f"INSERT INTO {COUNTS} (user_id, thread_id, unread) VALUES {values} "
-            f"ON CONFLICT (user_id, thread_id) DO UPDATE SET unread = {COUNTS}.unread + excluded.unread",
+            f"ON CONFLICT (user_id, thread_id) "
+            f"DO UPDATE SET unread = {COUNTS}.unread + excluded.unread",
             params)
 
 

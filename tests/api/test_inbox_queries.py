@@ -170,7 +170,8 @@ def test_per_row_tests_stay_per_row(world):
     build(world)
     badge_sql = str(unread_threads(person_for(world.cara)).query)
     assert 'JOIN "server_thread"' not in badge_sql and "EXISTS" not in badge_sql
-    assert 'FROM "server_thread" U0 WHERE U0."id" = ("server_threadunread"."thread_id")' in badge_sql
+    probe = 'FROM "server_thread" U0 WHERE U0."id" = ("server_threadunread"."thread_id")'
+    assert probe in badge_sql
     api = JsonClient(world.cara)
     for state in ("deleted", "all", "unread"):
         with CaptureQueriesContext(connection) as captured:
